@@ -1,0 +1,1 @@
+"""Datasets with Keras's loaders: `keraslite.datasets.mnist.load_data()`."""

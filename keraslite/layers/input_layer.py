@@ -1,0 +1,83 @@
+"""InputLayer and `Input`: declare the shape a model takes."""
+from keraslite.layers.layer import Layer
+from keraslite.utils.naming import unique_name
+
+
+class KerasTensor:
+    """A symbolic input: its shape (with None for the batch) and dtype."""
+
+    def __init__(self, shape, dtype="float32", name=None):
+        self.shape = tuple(shape)
+        self.dtype = dtype
+        self.name = name
+
+    def __repr__(self):
+        return f"<KerasTensor shape={self.shape}, dtype={self.dtype}, name={self.name}>"
+
+
+class InputLayer(Layer):
+    """The entry point of a model: records the input shape.
+
+    Args:
+        shape: Shape of one sample, without the batch axis.
+        batch_size: Optional fixed batch size.
+        dtype: Input dtype (float32).
+        batch_shape: Full shape including the batch axis (instead of
+            `shape` and `batch_size`).
+        name: Layer name (`input_layer` by default).
+    """
+
+    def __init__(self, shape=None, batch_size=None, dtype=None, sparse=None,
+                 batch_shape=None, input_tensor=None, optional=False,
+                 name=None, ragged=None, **kwargs):
+        if shape is not None and batch_shape is not None:
+            raise ValueError(
+                "You cannot pass both `shape` and `batch_shape` at the same time."
+            )
+        if sparse or ragged:
+            raise ValueError("keraslite supports dense inputs only.")
+        if "input_shape" in kwargs:  # legacy Keras 2 configs
+            shape = tuple(kwargs.pop("input_shape"))
+        if "batch_input_shape" in kwargs:
+            batch_shape = tuple(kwargs.pop("batch_input_shape"))
+        super().__init__(name=name or unique_name("input_layer"), dtype=dtype,
+                         **kwargs)
+        if batch_shape is None:
+            if shape is None:
+                raise ValueError("You must pass a `shape` argument.")
+            shape = (shape,) if isinstance(shape, int) else tuple(shape)
+            batch_shape = (batch_size,) + shape
+        self.batch_shape = tuple(batch_shape)
+        self.optional = optional
+        self.built = True
+        self.output = KerasTensor(self.batch_shape, self.dtype, self.name)
+
+    def forward(self, x, training=False):
+        return x
+
+    def backward(self, dy, need_input_grad=True):
+        return dy
+
+    def get_config(self):
+        return {
+            "batch_shape": self.batch_shape,
+            "dtype": self.dtype,
+            "sparse": False,
+            "ragged": False,
+            "name": self.name,
+            "optional": self.optional,
+        }
+
+
+def Input(shape=None, batch_size=None, dtype=None, sparse=None,
+          batch_shape=None, name=None, tensor=None, optional=False):
+    """Declares a model input; pass it first to `Sequential([...])`.
+
+    Example:
+    >>> model = keraslite.Sequential([keraslite.Input((784,)), Dense(10)])
+    """
+    layer = InputLayer(shape=shape, batch_size=batch_size, dtype=dtype,
+                       sparse=sparse, batch_shape=batch_shape, name=name,
+                       input_tensor=tensor, optional=optional)
+    layer.output._input_layer = layer
+    return layer.output

@@ -1,0 +1,20 @@
+"""Models: `Sequential`, `load_model`, `save_model`, `clone_model`."""
+from keraslite.models.sequential import Sequential
+
+
+def clone_model(model):
+    """A new model with the same architecture and freshly initialised weights."""
+    return Sequential.from_config(model.get_config())
+
+
+def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
+    """Loads a model saved as `.keras` or legacy `.h5` (by Keras or keraslite)."""
+    from keraslite import saving
+
+    return saving.load_model(filepath, custom_objects=custom_objects,
+                             compile=compile, safe_mode=safe_mode)
+
+
+def save_model(model, filepath, overwrite=True, zipped=None, **kwargs):
+    """Saves a model; same as `model.save(filepath)`."""
+    model.save(filepath, overwrite=overwrite, zipped=zipped, **kwargs)

@@ -1,0 +1,163 @@
+"""Turning user data into float32 arrays and batches, with Keras's checks.
+
+Everything fit/evaluate/predict accept goes through `standardize`, so a
+mistake is reported once, clearly, before any training step runs.
+"""
+import math
+
+import numpy as np
+
+from keraslite import backend
+
+# Switch for the NaN/Inf scan of inputs (one pass over the data per call).
+_CHECK_FINITE = True
+
+
+def set_check_finite(enabled):
+    """Turns the NaN/Inf check of fit/evaluate/predict inputs on or off.
+
+    The check reads every input value once per call; turn it off to save
+    that pass on data you trust.
+    """
+    global _CHECK_FINITE
+    _CHECK_FINITE = bool(enabled)
+
+
+def to_array(data, name, dtype=None):
+    """Converts array-likes (lists, tuples, arrays) to a NumPy array.
+
+    Numeric data is cast to `dtype` (float32 by default), as Keras casts
+    float64 inputs to floatx. Strings, objects and ragged lists raise.
+    """
+    if data is None:
+        return None
+    if hasattr(data, "numpy") and not isinstance(data, np.ndarray):
+        data = data.numpy()
+    try:
+        array = np.asarray(data)
+    except ValueError as e:  # ragged nested lists
+        raise ValueError(
+            f"Could not convert `{name}` to a NumPy array: {e}. keraslite "
+            "accepts NumPy arrays and (nested) lists of numbers of equal "
+            "length."
+        ) from None
+    if array.dtype.kind not in "biuf":
+        raise TypeError(
+            f"`{name}` must hold numbers (int, float or bool). Received an "
+            f"array of dtype {array.dtype}"
+            + (" (strings)" if array.dtype.kind in "SU" else "")
+            + ". Convert it with e.g. `np.asarray(data, dtype='float32')`."
+        )
+    if array.ndim == 0:
+        raise ValueError(
+            f"`{name}` must have a batch axis. Received a scalar: {array}."
+        )
+    dtype = dtype or backend.floatx()
+    if array.dtype != dtype:
+        array = array.astype(dtype)
+    return array
+
+
+def check_finite(array, name):
+    """Raises ValueError naming the first NaN/Inf entry of `array`."""
+    if not _CHECK_FINITE or array is None or array.dtype.kind != "f":
+        return
+    if np.isfinite(array.sum(dtype=np.float64)):
+        return  # fast path: a finite sum means no NaN/Inf entries
+    bad = np.argwhere(~np.isfinite(array))
+    if len(bad) == 0:
+        return  # the float64 sum overflowed on huge but finite values
+    index = tuple(int(i) for i in bad[0])
+    raise ValueError(
+        f"`{name}` contains NaN or Inf values ({len(bad)} in all); the first "
+        f"is {array[index]} at index {index}. Clean the data, or call "
+        "`keraslite.models.data.set_check_finite(False)` to skip this check."
+    )
+
+
+def check_cardinality(**arrays):
+    """Raises Keras's error when the arrays differ in number of samples."""
+    sizes = {k: len(v) for k, v in arrays.items() if v is not None}
+    if len(set(sizes.values())) > 1:
+        detail = "\n".join(f"'{k}' sizes: {n}" for k, n in sizes.items())
+        raise ValueError(
+            "Data cardinality is ambiguous. Make sure all arrays contain the "
+            f"same number of samples.{detail}\n"
+        )
+    n = next(iter(sizes.values()), 0)
+    if n == 0:
+        raise ValueError(
+            "Expected input data to be non-empty. Received arrays with 0 "
+            "samples."
+        )
+    return n
+
+
+def check_batch_size(batch_size):
+    if batch_size is None:
+        return 32
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
+            or batch_size <= 0:
+        raise ValueError(
+            "Argument `batch_size` must be a positive integer. "
+            f"Received: batch_size={batch_size}"
+        )
+    return int(batch_size)
+
+
+def num_batches(n, batch_size):
+    return int(math.ceil(n / batch_size))
+
+
+def train_validation_split(arrays, validation_split):
+    """Splits off the last `validation_split` fraction, before shuffling."""
+    if not 0.0 <= validation_split < 1.0:
+        raise ValueError(
+            "`validation_split` must be between 0 and 1 (exclusive of 1). "
+            f"Received: validation_split={validation_split}"
+        )
+    n = len(arrays[0])
+    split_at = int(math.floor(n * (1.0 - validation_split)))
+    if split_at == 0 or split_at == n:
+        raise ValueError(
+            f"Training data contains {n} samples, which is not sufficient to "
+            f"split it into a validation and training set as specified by "
+            f"`validation_split={validation_split}`. Either provide more data, "
+            "or a different value for the `validation_split` argument."
+        )
+    train = tuple(None if a is None else a[:split_at] for a in arrays)
+    val = tuple(None if a is None else a[split_at:] for a in arrays)
+    return train, val
+
+
+def class_weight_to_sample_weight(y, class_weight):
+    """Per-sample weights from a `{class index: weight}` dict, as Keras."""
+    labels = y.argmax(axis=-1) if y.ndim > 1 and y.shape[-1] > 1 else y.reshape(
+        len(y), -1
+    )[:, 0].astype("int64")
+    weights = np.ones(len(y), dtype=backend.floatx())
+    for cls, weight in class_weight.items():
+        weights[labels == int(cls)] = weight
+    return weights
+
+
+class BatchGatherer:
+    """Gathers batches of rows into reused buffers (one per array)."""
+
+    def __init__(self, arrays, batch_size):
+        self.arrays = arrays
+        self.buffers = [
+            None if a is None else np.empty((batch_size,) + a.shape[1:], a.dtype)
+            for a in arrays
+        ]
+
+    def gather(self, index):
+        out = []
+        for array, buf in zip(self.arrays, self.buffers):
+            if array is None:
+                out.append(None)
+            else:
+                view = buf[: len(index)]
+                np.take(array, index, axis=0, out=view)
+                out.append(view)
+        return out

@@ -1,0 +1,243 @@
+"""The Optimizer base: slots built per variable, one `update_step` each.
+
+`apply_gradients` follows Keras 3's order: clip the gradients, apply
+weight decay, run `update_step` on every variable, apply constraints, then
+count the iteration. Updates happen in place on float32 arrays.
+"""
+import numpy as np
+
+from keraslite.layers.layer import Variable
+from keraslite.utils.naming import snake_case, unique_name
+
+
+class Optimizer:
+    """Base optimizer.
+
+    Args:
+        learning_rate: A float or a schedule `f(iterations) -> float`.
+        weight_decay: Decoupled weight decay factor, or None.
+        clipnorm: Clip each gradient to this L2 norm.
+        clipvalue: Clip each gradient element to [-clipvalue, clipvalue].
+        global_clipnorm: Clip all gradients to this global norm.
+        name: Name of the optimizer (used in variable paths when saving).
+    """
+
+    def __init__(self, learning_rate, weight_decay=None, clipnorm=None,
+                 clipvalue=None, global_clipnorm=None, use_ema=False,
+                 ema_momentum=0.99, ema_overwrite_frequency=None,
+                 loss_scale_factor=None, gradient_accumulation_steps=None,
+                 name=None, **kwargs):
+        if kwargs:
+            raise ValueError(f"Argument(s) not recognized: {kwargs}")
+        if use_ema or loss_scale_factor or gradient_accumulation_steps:
+            raise ValueError(
+                "keraslite's optimizers do not support `use_ema`, "
+                "`loss_scale_factor` or `gradient_accumulation_steps`."
+            )
+        if sum(v is not None for v in (clipnorm, clipvalue, global_clipnorm)) > 1:
+            raise ValueError(
+                "Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can "
+                f"be set. Received: clipnorm={clipnorm}, clipvalue={clipvalue}, "
+                f"global_clipnorm={global_clipnorm}"
+            )
+        self.name = name or unique_name(snake_case(type(self).__name__))
+        self._learning_rate = _check_learning_rate(learning_rate)
+        self.weight_decay = weight_decay
+        self.clipnorm = clipnorm
+        self.clipvalue = clipvalue
+        self.global_clipnorm = global_clipnorm
+        self.use_ema = False
+        self.ema_momentum = ema_momentum
+        self.ema_overwrite_frequency = ema_overwrite_frequency
+        self.loss_scale_factor = None
+        self.gradient_accumulation_steps = None
+        self.iterations = 0
+        self.built = False
+        self._slots = []  # [(slot name, [array per variable])] in Keras order
+        self._trainable_variables = []
+
+    # --- learning rate -------------------------------------------------------------
+    @property
+    def learning_rate(self):
+        """The current learning rate (a schedule is evaluated at `iterations`)."""
+        if callable(self._learning_rate):
+            return np.float32(self._learning_rate(self.iterations))
+        return np.float32(self._learning_rate)
+
+    @learning_rate.setter
+    def learning_rate(self, value):
+        self._learning_rate = _check_learning_rate(value)
+
+    # --- slots ----------------------------------------------------------------
+    def build(self, variables):
+        """Creates the optimizer's per-variable slots (zeros)."""
+        self._trainable_variables = list(variables)
+        self._tmp = [np.empty_like(v.value) for v in variables]
+        self.built = True
+
+    def add_slots(self, name, variables=None):
+        """Adds one zero array per variable under `name`; returns the list."""
+        variables = self._trainable_variables if variables is None else variables
+        arrays = [np.zeros_like(v.value) for v in variables]
+        self._slots.append((name, arrays))
+        return arrays
+
+    def add_interleaved_slots(self, names):
+        """Like `add_slots` for several names, saved interleaved per variable
+        (Keras's `add_optimizer_variables` order for Adam-like optimizers)."""
+        groups = [[np.zeros_like(v.value) for v in self._trainable_variables]
+                  for _ in names]
+        self._slots.append((tuple(names), groups))
+        return groups
+
+    @property
+    def variables(self):
+        """All state as Variables, in Keras 3's order: iteration,
+        learning_rate, then the slots."""
+        out = [
+            Variable(np.array(self.iterations, dtype="int64"), "iteration",
+                     trainable=False, path=f"{self.name}/iteration"),
+            Variable(np.array(self.learning_rate, dtype="float32"),
+                     "learning_rate", trainable=False,
+                     path=f"{self.name}/learning_rate"),
+        ]
+        for name, arrays in self._slots:
+            if isinstance(name, tuple):
+                for i, var in enumerate(self._trainable_variables):
+                    for slot_name, group in zip(name, arrays):
+                        out.append(self._slot_variable(group[i], var, slot_name))
+            else:
+                for array, var in zip(arrays, self._trainable_variables):
+                    out.append(self._slot_variable(array, var, name))
+        return out
+
+    def _slot_variable(self, array, var, slot_name):
+        ref = var.path.replace("/", "_")
+        return Variable(array, f"{ref}_{slot_name}", trainable=False,
+                        path=f"{self.name}/{ref}_{slot_name}")
+
+    def get_state(self):
+        """The state as plain arrays, in the order of `variables`."""
+        return [v.numpy() for v in self.variables]
+
+    def set_state(self, arrays):
+        """Restores `get_state()` output (all or nothing)."""
+        current = self.variables
+        if len(arrays) != len(current):
+            raise ValueError(
+                f"Optimizer '{self.name}' expects {len(current)} state arrays "
+                f"(iteration, learning_rate and its slots); received "
+                f"{len(arrays)}."
+            )
+        arrays = [np.asarray(a) for a in arrays]
+        for var, array in zip(current, arrays):
+            if var.shape != array.shape:
+                raise ValueError(
+                    f"Optimizer variable '{var.path}' has shape {var.shape}; "
+                    f"received an array of shape {array.shape}."
+                )
+        self.iterations = int(arrays[0])
+        if not callable(self._learning_rate):
+            self._learning_rate = float(np.float32(arrays[1]))
+        for var, array in zip(current[2:], arrays[2:]):
+            var.value[...] = array
+
+    # --- the step ---------------------------------------------------------------
+    def apply_gradients(self, grads_and_vars):
+        """Applies `[(gradient, variable), ...]` and returns `iterations`."""
+        grads_and_vars = list(grads_and_vars)
+        grads = [g for g, _ in grads_and_vars]
+        variables = [v for _, v in grads_and_vars]
+        return self.apply(grads, variables)
+
+    def apply(self, grads, trainable_variables=None):
+        """Updates the variables in place from their gradients."""
+        if trainable_variables is None:
+            trainable_variables = self._trainable_variables
+        if not self.built:
+            self.build(trainable_variables)
+        if len(grads) != len(self._trainable_variables):
+            raise ValueError(
+                f"Received {len(grads)} gradients for an optimizer built on "
+                f"{len(self._trainable_variables)} variables."
+            )
+        grads = self._clip_gradients(grads)
+        lr = self.learning_rate
+        if self.weight_decay is not None:
+            wd = np.float32(self.weight_decay)
+            for var in trainable_variables:
+                var.value -= var.value * wd * lr
+        for index, (grad, var) in enumerate(zip(grads, trainable_variables)):
+            if grad is not None:
+                self.update_step(index, grad, var.value, lr)
+        for var in trainable_variables:
+            if var.constraint is not None:
+                var.value[...] = var.constraint(var.value)
+        self.iterations += 1
+        return self.iterations
+
+    def update_step(self, index, gradient, variable, learning_rate):
+        """Updates `variable` (an array) in place; `index` picks its slots."""
+        raise NotImplementedError(
+            f"{type(self).__name__} must implement update_step()."
+        )
+
+    def _clip_gradients(self, grads):
+        if self.clipnorm and self.clipnorm > 0:
+            out = []
+            for g in grads:
+                norm = np.sqrt(np.sum(np.square(g)))
+                out.append(g * (self.clipnorm / max(norm, self.clipnorm)))
+            return out
+        if self.global_clipnorm and self.global_clipnorm > 0:
+            norm = np.sqrt(sum(np.sum(np.square(g)) for g in grads))
+            scale = self.global_clipnorm * min(1.0 / norm, 1.0 / self.global_clipnorm)
+            return [g * np.float32(scale) for g in grads]
+        if self.clipvalue and self.clipvalue > 0:
+            return [np.clip(g, -self.clipvalue, self.clipvalue) for g in grads]
+        return grads
+
+    # --- config ---------------------------------------------------------------
+    def get_config(self):
+        lr = self._learning_rate
+        if hasattr(lr, "get_config"):
+            from keraslite.optimizers import schedules
+
+            lr = schedules.serialize(lr)
+        else:
+            lr = float(np.float32(lr))
+        return {
+            "name": self.name,
+            "learning_rate": lr,
+            "weight_decay": self.weight_decay,
+            "clipnorm": self.clipnorm,
+            "global_clipnorm": self.global_clipnorm,
+            "clipvalue": self.clipvalue,
+            "use_ema": False,
+            "ema_momentum": self.ema_momentum,
+            "ema_overwrite_frequency": self.ema_overwrite_frequency,
+            "loss_scale_factor": None,
+            "gradient_accumulation_steps": None,
+        }
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        lr = config.get("learning_rate")
+        if isinstance(lr, dict):
+            from keraslite.optimizers import schedules
+
+            config["learning_rate"] = schedules.deserialize(lr)
+        return cls(**config)
+
+
+def _check_learning_rate(value):
+    if callable(value):
+        return value
+    value = float(value)
+    if not np.isfinite(value) or value < 0:
+        raise ValueError(
+            "Argument `learning_rate` should be a non-negative float or a "
+            f"schedule. Received: learning_rate={value}"
+        )
+    return value

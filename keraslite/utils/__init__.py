@@ -1,0 +1,4 @@
+"""Utilities: `to_categorical`, `set_random_seed`, `Progbar`, ..."""
+from keraslite.backend import set_random_seed
+from keraslite.utils.numerical_utils import normalize, to_categorical
+from keraslite.utils.progbar import Progbar

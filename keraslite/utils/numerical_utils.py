@@ -1,0 +1,69 @@
+"""to_categorical and normalize, as in `keras.utils`."""
+import numpy as np
+
+
+def to_categorical(x, num_classes=None):
+    """Converts a class vector (integers) to a one-hot matrix.
+
+    Same shapes and dtype (float64) as Keras: a trailing axis of size 1 is
+    dropped and the class axis is placed last. Unlike Keras, labels that
+    are negative, non-integer or not below `num_classes` raise a
+    ValueError instead of wrapping around or being truncated silently.
+
+    Args:
+        x: Array-like of class indices in `[0, num_classes)`.
+        num_classes: Number of classes; `max(x) + 1` when None.
+
+    Returns:
+        A NumPy array of shape `x.shape + (num_classes,)`.
+
+    Example:
+    >>> to_categorical([0, 2], num_classes=3)
+    array([[1., 0., 0.],
+           [0., 0., 1.]])
+    """
+    raw = np.asarray(x)
+    if raw.dtype.kind not in "biuf":
+        raise ValueError(
+            "to_categorical expects integer class indices. Received an array "
+            f"of dtype {raw.dtype}."
+        )
+    if raw.dtype.kind == "f":
+        if not np.all(np.isfinite(raw)) or np.any(raw != np.floor(raw)):
+            bad = raw.reshape(-1)[
+                np.flatnonzero(~np.isfinite(raw.reshape(-1))
+                               | (raw.reshape(-1) != np.floor(raw.reshape(-1))))[0]
+            ]
+            raise ValueError(
+                "to_categorical expects integer class indices. Received a "
+                f"non-integer value: {bad}."
+            )
+    x = raw.astype("int64")
+    input_shape = x.shape
+    if input_shape and input_shape[-1] == 1 and len(input_shape) > 1:
+        input_shape = tuple(input_shape[:-1])
+    x = x.reshape(-1)
+    if x.size and x.min() < 0:
+        raise ValueError(
+            f"to_categorical received a negative class index: {x.min()}. "
+            "Class indices must be in [0, num_classes)."
+        )
+    if not num_classes:
+        num_classes = int(np.max(x)) + 1 if x.size else 0
+    if x.size and x.max() >= num_classes:
+        raise ValueError(
+            f"to_categorical received class index {x.max()}, which is out of "
+            f"range for num_classes={num_classes}. Class indices must be in "
+            f"[0, {num_classes})."
+        )
+    categorical = np.zeros((x.shape[0], num_classes))
+    categorical[np.arange(x.shape[0]), x] = 1
+    return categorical.reshape(input_shape + (num_classes,))
+
+
+def normalize(x, axis=-1, order=2):
+    """Normalizes an array to unit `order`-norm along `axis`."""
+    x = np.asarray(x)
+    norm = np.atleast_1d(np.linalg.norm(x, order, axis))
+    norm[norm == 0] = 1
+    return x / np.expand_dims(norm, axis)
