@@ -33,6 +33,8 @@ class Adam(Optimizer):
         self.epsilon = epsilon
         self.amsgrad = amsgrad
 
+    _num_scratch = 2
+
     def build(self, variables):
         super().build(variables)
         self.momentums, self.velocities = self.add_interleaved_slots(
@@ -41,15 +43,13 @@ class Adam(Optimizer):
         self.velocity_hats = (
             self.add_slots("velocity_hat") if self.amsgrad else []
         )
-        self._tmp2 = [np.empty_like(v.value) for v in variables]
 
-    def update_step(self, index, gradient, variable, learning_rate):
+    def update_step(self, gradient, variable, learning_rate, slots, scratch):
         step = np.float32(self.iterations + 1)
         beta_1_power = np.float32(self.beta_1) ** step
         beta_2_power = np.float32(self.beta_2) ** step
-        m = self.momentums[index]
-        v = self.velocities[index]
-        tmp = self._tmp[index]
+        m, v = slots[0], slots[1]
+        tmp, denom = scratch
         np.subtract(gradient, m, out=tmp)
         tmp *= np.float32(1.0 - self.beta_1)
         m += tmp
@@ -58,13 +58,12 @@ class Adam(Optimizer):
         tmp *= np.float32(1.0 - self.beta_2)
         v += tmp
         if self.amsgrad:
-            v_hat = self.velocity_hats[index]
+            v_hat = slots[2]
             np.maximum(v_hat, v, out=v_hat)
             v = v_hat
         alpha = learning_rate * np.float32(
             math.sqrt(1.0 - beta_2_power)
         ) / (np.float32(1.0) - beta_1_power)
-        denom = self._tmp2[index]
         np.sqrt(v, out=denom)
         denom += np.float32(self.epsilon)
         np.multiply(m, np.float32(alpha), out=tmp)

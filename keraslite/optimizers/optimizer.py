@@ -69,10 +69,16 @@ class Optimizer:
         self._learning_rate = _check_learning_rate(value)
 
     # --- slots ----------------------------------------------------------------
+    # Number of scratch arrays `update_step` receives.
+    _num_scratch = 1
+
     def build(self, variables):
         """Creates the optimizer's per-variable slots (zeros)."""
         self._trainable_variables = list(variables)
-        self._tmp = [np.empty_like(v.value) for v in variables]
+        self._scratch = [
+            [np.empty_like(v.value) for v in variables]
+            for _ in range(self._num_scratch)
+        ]
         self.built = True
 
     def add_slots(self, name, variables=None):
@@ -169,15 +175,38 @@ class Optimizer:
                 var.value -= var.value * wd * lr
         for index, (grad, var) in enumerate(zip(grads, trainable_variables)):
             if grad is not None:
-                self.update_step(index, grad, var.value, lr)
+                self._update(index, grad, var.value, lr)
         for var in trainable_variables:
             if var.constraint is not None:
                 var.value[...] = var.constraint(var.value)
         self.iterations += 1
         return self.iterations
 
-    def update_step(self, index, gradient, variable, learning_rate):
-        """Updates `variable` (an array) in place; `index` picks its slots."""
+    def _update(self, index, gradient, variable, learning_rate):
+        """Runs `update_step` on one variable with its slots and scratch."""
+        slots = [group[index] for _, group in self._slot_groups()]
+        scratch = [arrays[index] for arrays in self._scratch]
+        self.update_step(gradient, variable, learning_rate, slots, scratch)
+
+    def _slot_groups(self):
+        """(name, per-variable arrays) for every slot, in creation order."""
+        for name, arrays in self._slots:
+            if isinstance(name, tuple):
+                yield from zip(name, arrays)
+            else:
+                yield name, arrays
+
+    def update_step(self, gradient, variable, learning_rate, slots, scratch):
+        """Updates `variable` in place from `gradient`.
+
+        Args:
+            gradient, variable: Same-shaped float32 arrays (a variable or a
+                block of it).
+            learning_rate: The current learning rate (float32).
+            slots: The optimizer's state arrays for this variable (or
+                block), in the order the slots were added.
+            scratch: `_num_scratch` work arrays of the same shape.
+        """
         raise NotImplementedError(
             f"{type(self).__name__} must implement update_step()."
         )

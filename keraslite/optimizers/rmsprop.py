@@ -43,18 +43,19 @@ class RMSprop(Optimizer):
             self.add_slots("average_gradient") if self.centered else []
         )
 
-    def update_step(self, index, gradient, variable, learning_rate):
+    def update_step(self, gradient, variable, learning_rate, slots, scratch):
         rho = np.float32(self.rho)
-        tmp = self._tmp[index]
-        velocity = self.velocities[index]
+        tmp = scratch[0]
+        velocity = slots[0]
         velocity *= rho
         np.square(gradient, out=tmp)
         tmp *= np.float32(1.0 - self.rho)
         velocity += tmp
         if self.centered:
-            average = self.average_gradients[index]
+            average = slots[-1]
             average *= rho
-            average += np.float32(1.0 - self.rho) * gradient
+            np.multiply(gradient, np.float32(1.0 - self.rho), out=tmp)
+            average += tmp
             np.square(average, out=tmp)
             np.subtract(velocity, tmp, out=tmp)
             tmp += np.float32(self.epsilon)
@@ -64,10 +65,10 @@ class RMSprop(Optimizer):
         np.divide(gradient, tmp, out=tmp)
         tmp *= learning_rate  # tmp is now the increment
         if self.momentum > 0:
-            m = self.momentums[index]
-            m *= np.float32(self.momentum)
-            m += tmp
-            variable -= m
+            momentum = slots[1]
+            momentum *= np.float32(self.momentum)
+            momentum += tmp
+            variable -= momentum
         else:
             variable -= tmp
 

@@ -32,13 +32,13 @@ class SGD(Optimizer):
         super().build(variables)
         self.momentums = self.add_slots("momentum") if self.momentum != 0 else []
 
-    def update_step(self, index, gradient, variable, learning_rate):
-        step = self._tmp[index]
+    def update_step(self, gradient, variable, learning_rate, slots, scratch):
+        step = scratch[0]
         np.multiply(gradient, learning_rate, out=step)  # lr * g
         if self.momentum == 0:
             variable -= step
             return
-        m = self.momentums[index]
+        m = slots[0]
         m *= np.float32(self.momentum)
         m -= step
         if self.nesterov:

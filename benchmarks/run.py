@@ -1,0 +1,516 @@
+"""keraslite vs Keras on the book workload, with the GEMM floor, in one run.
+
+    python -m benchmarks.run                    # the book table (a few minutes)
+    python -m benchmarks.run --scaled           # widths x batch sizes sweep
+    python -m benchmarks.run --tiny             # seconds; keraslite only
+    python -m benchmarks.run --tiny --with-keras
+
+Every measurement runs in a fresh subprocess (`benchmarks/worker.py`), one
+library at a time, so that imports are cold and the two libraries never
+share threads or memory. See benchmarks/README.md for the columns.
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+RESULTS = Path(__file__).resolve().parent / "results"
+OPENBLAS_VARS = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+
+BOOK = {"n_train": 60000, "n_test": 10000, "hidden": 512, "classes": 10,
+        "batch_size": 128, "predict_batch_size": 32, "epochs": 5,
+        "repeats": 3, "latency_budget": 2.0, "import_repeats": 3}
+TINY = {"n_train": 384, "n_test": 128, "hidden": 16, "classes": 10,
+        "batch_size": 64, "predict_batch_size": 32, "epochs": 1,
+        "repeats": 1, "latency_budget": 0.1, "import_repeats": 1}
+SCALED = {"n_train": 30000, "epochs": 2, "classes": 10, "repeats": 2,
+          "hiddens": (128, 512, 2048), "batch_sizes": (32, 128, 1024)}
+SCALED_TINY = {"n_train": 256, "epochs": 1, "classes": 10, "repeats": 1,
+               "hiddens": (8, 16), "batch_sizes": (32, 64)}
+
+# name: (description, comparison, target)
+TARGETS = {
+    "fit_over_floor": ("keraslite fit / GEMM floor", "<=", 1.25),
+    "keras_fit_over_keraslite_fit": ("Keras fit / keraslite fit", ">=", 2.5),
+    "import_build_compile_s": (
+        "keraslite import + build + compile (s)", "<", 0.15),
+    "predict1_us": ("keraslite predict(x[:1]) median (us)", "<", 50.0),
+    "call1_us": ("keraslite model(x[:1]) median (us)", "<", 50.0),
+    "batch_predict_over_floor": (
+        "keraslite batch predict / its GEMM floor", "<=", 1.2),
+    "rss_over_keras_rss": ("keraslite peak RSS / Keras peak RSS", "<=", 1.0),
+    "verbose1_over_verbose0": (
+        "keraslite fit verbose=1 (to /dev/null) / verbose=0", None, None),
+}
+
+
+# --- environment -------------------------------------------------------------
+def default_mnist_path():
+    """$KERASLITE_SHARED_DATASETS/mnist.npz, else <repo>/../shared/datasets/
+    (the rule of the repo's conftest.shared_datasets_dir)."""
+    env = os.environ.get("KERASLITE_SHARED_DATASETS")
+    base = Path(env) if env else REPO.parent / "shared" / "datasets"
+    return base / "mnist.npz"
+
+
+def worker_env(unset_openblas_env):
+    env = dict(os.environ)
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    env.setdefault("KERAS_BACKEND", "tensorflow")
+    env.setdefault("CUDA_VISIBLE_DEVICES", "-1")
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(REPO)] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else []))
+    if unset_openblas_env:
+        for name in OPENBLAS_VARS:
+            env.pop(name, None)
+    return env
+
+
+def machine_info():
+    info = {"platform": platform.platform(), "python": platform.python_version(),
+            "nproc": os.cpu_count()}
+    try:
+        info["usable_cpus"] = len(os.sched_getaffinity(0))
+    except AttributeError:
+        info["usable_cpus"] = None
+    info["cpu_model"] = None
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                info["cpu_model"] = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        import psutil
+
+        info["memory_gb"] = round(psutil.virtual_memory().total / 2**30, 1)
+    except ImportError:
+        info["memory_gb"] = None
+    return info
+
+
+def run_worker(task, lib, params, env, mnist=None):
+    """Runs `python -m benchmarks.worker TASK` and returns its JSON result."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "result.json"
+        cmd = [sys.executable, "-m", "benchmarks.worker", task, "--lib", lib,
+               "--out", str(out)]
+        for key, value in params.items():
+            cmd += ["--" + key.replace("_", "-"), str(value)]
+        if mnist is not None:
+            cmd += ["--mnist", str(mnist)]
+        start = time.perf_counter()
+        proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True,
+                              text=True, stdin=subprocess.DEVNULL)
+        wall = time.perf_counter() - start
+        if proc.returncode != 0 or not out.exists():
+            raise RuntimeError(
+                f"benchmark worker failed ({' '.join(cmd)}), exit code "
+                f"{proc.returncode}:\n{proc.stderr[-4000:]}")
+        result = json.loads(out.read_text())
+    result["process_wall_s"] = wall
+    return result
+
+
+def _worker_params(config, keys):
+    return {k: config[k] for k in keys if k in config}
+
+
+BOOK_KEYS = ("n_train", "n_test", "hidden", "classes", "batch_size",
+             "predict_batch_size", "epochs", "repeats", "latency_budget")
+
+
+# --- the book table ------------------------------------------------------------
+def run_book(config, libs, env, mnist, log):
+    """Import runs (interleaved, fresh processes), then one book run per lib."""
+    results = {lib: {"import_runs": []} for lib in libs}
+    import_params = _worker_params(config, ("hidden", "classes"))
+    for i in range(config["import_repeats"]):
+        for lib in libs:
+            log(f"import + build + compile, {lib} ({i + 1}/{config['import_repeats']})")
+            results[lib]["import_runs"].append(
+                run_worker("import", lib, import_params, env))
+    for lib in libs:
+        runs = results[lib]["import_runs"]
+        results[lib]["import_build_compile_s"] = statistics.median(
+            r["total_s"] for r in runs)
+        results[lib]["import_s"] = statistics.median(r["import_s"] for r in runs)
+        results[lib]["build_compile_s"] = statistics.median(
+            r["build_compile_s"] for r in runs)
+    for lib in libs:
+        log(f"book script, {lib}")
+        results[lib].update(run_worker(
+            "book", lib, _worker_params(config, BOOK_KEYS), env, mnist))
+    return results
+
+
+def _met(value, op, target):
+    if value is None or op is None:
+        return None
+    return {"<=": value <= target, ">=": value >= target,
+            "<": value < target}[op]
+
+
+def ratios(kl, keras):
+    floor = kl["floor"]
+    values = {
+        "fit_over_floor": kl["fit_s"] / floor["train_s"],
+        "keras_fit_over_keraslite_fit": (
+            keras["fit_s"] / kl["fit_s"] if keras else None),
+        "import_build_compile_s": kl["import_build_compile_s"],
+        "predict1_us": kl["predict1_us"],
+        "call1_us": kl["call1_us"],
+        "batch_predict_over_floor": kl["batch_predict_s"] / floor["predict_s"],
+        "rss_over_keras_rss": (
+            kl["peak_rss_mb"] / keras["peak_rss_mb"] if keras else None),
+        "verbose1_over_verbose0": kl["fit_verbose1_s"] / kl["fit_s"],
+    }
+    out = {}
+    for name, value in values.items():
+        description, op, target = TARGETS[name]
+        out[name] = {"description": description, "value": value,
+                     "op": op, "target": target, "met": _met(value, op, target)}
+    return out
+
+
+def _fmt(value, digits=3):
+    if value is None:
+        return "-"
+    if isinstance(value, str):
+        return value
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    if abs(value) >= 100:
+        return f"{value:.0f}"
+    if abs(value) >= 10:
+        return f"{value:.1f}"
+    return f"{value:.{digits}g}" if abs(value) < 1 else f"{value:.{digits}f}"
+
+
+def _markdown(header, rows):
+    lines = ["| " + " | ".join(header) + " |",
+             "|" + "|".join("---" for _ in header) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def describe_setup(report):
+    cfg, machine = report["config"], report["machine"]
+    blas = report["blas"]
+    env = blas.get("env", {})
+    env_text = ", ".join(f"{k}={env.get(k) if env.get(k) is not None else '(unset)'}"
+                         for k in OPENBLAS_VARS)
+    versions = report.get("versions", {})
+    lines = [
+        f"Workload: {cfg['n_train']}x784 float32 -> Dense({cfg['hidden']}, relu)"
+        f" -> Dense({cfg['classes']}, softmax), rmsprop, categorical_crossentropy,"
+        f" accuracy, batch {cfg['batch_size']}, {cfg['epochs']} epoch(s);"
+        f" predict on {cfg.get('n_test', '-')} test images at batch"
+        f" {cfg.get('predict_batch_size', '-')}.",
+        f"Machine: {machine['nproc']} CPUs ({machine['cpu_model']}),"
+        f" {machine.get('memory_gb')} GB; Python {machine['python']},"
+        f" numpy {versions.get('numpy')}, BLAS {blas.get('library')}"
+        f" (kernel {blas.get('kernel')}, {blas.get('num_threads')} threads);"
+        f" {env_text}"
+        + (" [OpenBLAS vars removed by --unset-openblas-env]"
+           if report["unset_openblas_env"] else "")
+        + (f"; Keras {versions['keras']} on TensorFlow {versions['tensorflow']}."
+           if versions.get("keras") else "."),
+    ]
+    return "\n".join(lines)
+
+
+def book_table(report):
+    kl, keras, floor = report["keraslite"], report["keras"], report["keraslite"]["floor"]
+    k = keras or {}
+
+    def row(name, a, b, c=None, digits=3):
+        return [name, _fmt(a, digits), _fmt(b, digits), _fmt(c, digits)]
+
+    def acc(r):
+        h = r.get("history", {})
+        if not h:
+            return None
+        return f"{h['loss'][-1]:.4f} / {h['accuracy'][-1]:.4f}"
+
+    rows = [
+        row("fit, verbose=0 (s)", kl["fit_s"], k.get("fit_s"), floor["train_s"]),
+        row("per step (ms)", kl["step_s"] * 1e3, _get(k, "step_s", 1e3),
+            floor["train_step_s"] * 1e3),
+        row("epoch times (s)", " ".join(f"{s:.2f}" for s in kl["epoch_s"]),
+            " ".join(f"{s:.2f}" for s in k.get("epoch_s", [])) or None),
+        row("fit, verbose=1 to /dev/null (s)", kl["fit_verbose1_s"], None),
+        row("import + build + compile (s)", kl["import_build_compile_s"],
+            k.get("import_build_compile_s")),
+        row("  of which import (s)", kl["import_s"], k.get("import_s")),
+        row("predict(x[:1]) median (us)", kl["predict1_us"], k.get("predict1_us")),
+        row("model(x[:1]) median (us)", kl["call1_us"], k.get("call1_us")),
+        row(f"predict {report['config']['n_test']} test images (ms)",
+            kl["batch_predict_s"] * 1e3, _get(k, "batch_predict_s", 1e3),
+            floor["predict_s"] * 1e3),
+        row("  throughput (samples/s)", kl["batch_predict_samples_per_s"],
+            k.get("batch_predict_samples_per_s"),
+            report["config"]["n_test"] / floor["predict_s"]),
+        row("peak RSS of the book script (MiB)", kl["peak_rss_mb"],
+            k.get("peak_rss_mb")),
+        row("final train loss / accuracy", acc(kl), acc(k) if k else None),
+        row("test accuracy", kl["test_accuracy"], k.get("test_accuracy"), digits=4),
+    ]
+    measures = _markdown(["measure", "keraslite", "Keras", "GEMM floor"], rows)
+    target_rows = []
+    for r in report["ratios"].values():
+        target = "(info)" if r["op"] is None else f"{r['op']} {r['target']:g}"
+        met = {True: "yes", False: "NO", None: "-"}[r["met"]]
+        target_rows.append([r["description"], _fmt(r["value"]), target, met])
+    targets = _markdown(["target (issue 5)", "measured", "target", "met"],
+                        target_rows)
+    return measures + "\n\n" + targets
+
+
+def _get(d, key, scale):
+    return d[key] * scale if d and d.get(key) is not None else None
+
+
+def plot_history(report, path):
+    """Loss and accuracy per epoch of both libraries, side by side."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return None
+    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 4))
+    styles = {"keraslite": dict(marker="o"), "keras": dict(marker="s", linestyle="--")}
+    for lib in ("keraslite", "keras"):
+        result = report.get(lib)
+        if not result:
+            continue
+        history = result["history"]
+        epochs = range(1, len(history["loss"]) + 1)
+        label = "keraslite" if lib == "keraslite" else "Keras"
+        ax_loss.plot(epochs, history["loss"], label=label, **styles[lib])
+        ax_acc.plot(epochs, history["accuracy"], label=label, **styles[lib])
+    for ax, name in ((ax_loss, "loss"), (ax_acc, "accuracy")):
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(f"training {name}")
+        ax.grid(True, alpha=0.3)
+        ax.legend()
+    cfg = report["config"]
+    fig.suptitle(f"Training curves: Dense({cfg['hidden']}, relu) -> "
+                 f"Dense({cfg['classes']}, softmax), rmsprop, batch "
+                 f"{cfg['batch_size']}, {cfg['n_train']} samples")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return str(path)
+
+
+# --- the scaled sweep -------------------------------------------------------------
+def flops_per_sample(features, hidden, classes):
+    """Multiply-adds x 2 of the five floor products, per sample."""
+    return 2 * (2 * features * hidden + 3 * hidden * classes)
+
+
+def run_scaled(config, libs, env, mnist, log):
+    rows = []
+    for hidden in config["hiddens"]:
+        for batch_size in config["batch_sizes"]:
+            params = {"n_train": config["n_train"], "epochs": config["epochs"],
+                      "classes": config["classes"], "repeats": config["repeats"],
+                      "hidden": hidden, "batch_size": batch_size}
+            row = {"hidden": hidden, "batch_size": batch_size}
+            for lib in libs:
+                log(f"scaled: hidden {hidden}, batch {batch_size}, {lib}")
+                row[lib] = run_worker("scaled", lib, params, env, mnist)
+            work = config["epochs"] * config["n_train"] * flops_per_sample(
+                784, hidden, config["classes"])
+            row["gflop"] = work / 1e9
+            rows.append(row)
+    return rows
+
+
+def scaled_table(report):
+    header = ["hidden", "batch", "steps", "GFLOP", "keraslite fit (s)",
+              "Keras fit (s)", "GEMM floor (s)", "keraslite / floor",
+              "Keras / keraslite", "keraslite step (us)", "Keras step (us)",
+              "floor step (us)", "keraslite GFLOP/s", "Keras GFLOP/s",
+              "floor GFLOP/s"]
+    rows = []
+    for r in report["rows"]:
+        kl, k = r["keraslite"], r.get("keras")
+        steps = kl["steps_per_epoch"] * report["config"]["epochs"]
+        rows.append([
+            str(r["hidden"]), str(r["batch_size"]), str(steps), _fmt(r["gflop"]),
+            _fmt(kl["fit_s"]), _fmt(k["fit_s"] if k else None), _fmt(kl["floor_s"]),
+            _fmt(kl["fit_s"] / kl["floor_s"]),
+            _fmt(k["fit_s"] / kl["fit_s"] if k else None),
+            _fmt(kl["steady_step_s"] * 1e6),
+            _fmt(k["steady_step_s"] * 1e6 if k else None),
+            _fmt(kl["floor_step_s"] * 1e6),
+            _fmt(r["gflop"] / kl["fit_s"]),
+            _fmt(r["gflop"] / k["fit_s"] if k else None),
+            _fmt(r["gflop"] / kl["floor_s"]),
+        ])
+    return _markdown(header, rows)
+
+
+# --- main ---------------------------------------------------------------------------
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks.run",
+        description="keraslite vs Keras on the book workload, with the GEMM floor.")
+    parser.add_argument("--tiny", action="store_true",
+                        help="a few hundred samples, 1 epoch, tiny widths; "
+                             "keraslite only unless --with-keras")
+    parser.add_argument("--scaled", action="store_true",
+                        help="sweep hidden widths x batch sizes instead of the "
+                             "book table")
+    parser.add_argument("--with-keras", action="store_true",
+                        help="include Keras in a --tiny run")
+    parser.add_argument("--without-keras", action="store_true",
+                        help="leave Keras out (quick keraslite-only runs)")
+    parser.add_argument("--mnist", type=Path, default=None,
+                        help="path of mnist.npz (default: "
+                             "$KERASLITE_SHARED_DATASETS/mnist.npz or "
+                             "<repo>/../shared/datasets/mnist.npz)")
+    parser.add_argument("--json", type=Path, default=None,
+                        help="where to write the results (default "
+                             "benchmarks/results/latest.json, or scaled.json "
+                             "with --scaled)")
+    parser.add_argument("--plot", type=Path, default=None,
+                        help="PNG of the training curves (default "
+                             "benchmarks/results/latest.png)")
+    parser.add_argument("--unset-openblas-env", action="store_true",
+                        help="run the workers without OPENBLAS_CORETYPE and "
+                             "OPENBLAS_L2_SIZE")
+    parser.add_argument("--epochs", type=int, default=None,
+                        help="override the number of epochs")
+    parser.add_argument("--samples", type=int, default=None,
+                        help="override the number of training samples")
+    parser.add_argument("--repeats", type=int, default=None,
+                        help="repeats of the GEMM floors and batch predict "
+                             "(the minimum is kept)")
+    parser.add_argument("--import-repeats", type=int, default=None,
+                        help="fresh processes timing the import (median kept)")
+    parser.add_argument("--quiet", action="store_true", help="no progress lines")
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    log = (lambda msg: None) if args.quiet else (
+        lambda msg: print(f"[benchmarks] {msg}", file=sys.stderr, flush=True))
+    with_keras = (args.with_keras or not args.tiny) and not args.without_keras
+    libs = ["keraslite"] + (["keras"] if with_keras else [])
+
+    mnist = args.mnist or default_mnist_path()
+    if not Path(mnist).exists():
+        if args.mnist is not None or not args.tiny:
+            sys.exit(f"MNIST not found at {mnist}: pass --mnist PATH or set "
+                     "KERASLITE_SHARED_DATASETS (a --tiny run falls back to "
+                     "random data).")
+        mnist = None
+    env = worker_env(args.unset_openblas_env)
+
+    if args.scaled:
+        config = dict(SCALED_TINY if args.tiny else SCALED)
+    else:
+        config = dict(TINY if args.tiny else BOOK)
+    for key, value in (("epochs", args.epochs), ("n_train", args.samples),
+                       ("repeats", args.repeats),
+                       ("import_repeats", args.import_repeats)):
+        if value is not None and (key in config or key == "import_repeats"):
+            config[key] = value
+    if mnist is None:
+        config["data"] = "random (MNIST not found)"
+    else:
+        config["data"] = str(mnist)
+
+    started = time.perf_counter()
+    report = {
+        "schema": 1,
+        "mode": ("scaled" if args.scaled else "book") + ("-tiny" if args.tiny else ""),
+        "created": datetime.datetime.now().isoformat(timespec="seconds"),
+        "command": [Path(sys.executable).name, "-m", "benchmarks.run"] + list(
+            sys.argv[1:] if argv is None else argv),
+        "unset_openblas_env": args.unset_openblas_env,
+        "config": config,
+        "machine": machine_info(),
+        "libraries": libs,
+    }
+    if args.scaled:
+        report["rows"] = run_scaled(config, libs, env, mnist, log)
+        report["blas"], report["versions"] = _probe_blas(env)
+        if "keras" in libs:
+            report["versions"].update(_probe_keras_versions(env))
+        setup = describe_setup({**report, "config": {
+            **config, "hidden": "/".join(map(str, config["hiddens"])),
+            "batch_size": "/".join(map(str, config["batch_sizes"]))}})
+        table = scaled_table(report)
+        default_json = RESULTS / "scaled.json"
+    else:
+        results = run_book(config, libs, env, mnist, log)
+        report["keraslite"] = results["keraslite"]
+        report["keras"] = results.get("keras")
+        report["blas"] = report["keraslite"]["blas"]
+        report["versions"] = dict(report["keraslite"]["versions"])
+        if report["keras"]:
+            report["versions"].update(report["keras"]["versions"])
+        report["ratios"] = ratios(report["keraslite"], report["keras"])
+        setup = describe_setup(report)
+        table = book_table(report)
+        default_json = RESULTS / "latest.json"
+        plot_path = args.plot or RESULTS / "latest.png"
+        report["plot"] = plot_history(report, plot_path)
+    report["total_s"] = time.perf_counter() - started
+    report["setup"] = setup
+    report["table_markdown"] = table
+
+    json_path = args.json or default_json
+    json_path.parent.mkdir(parents=True, exist_ok=True)
+    json_path.write_text(json.dumps(report, indent=1) + "\n")
+    print(setup)
+    print()
+    print(table)
+    print()
+    print(f"JSON: {json_path}" + (f"   plot: {report['plot']}" if report.get("plot") else "")
+          + f"   ({report['total_s']:.0f} s)")
+    return report
+
+
+def _probe_blas(env):
+    """BLAS info and versions as the workers see them (fresh process)."""
+    code = ("import json, sys; from benchmarks.worker import blas_info, versions; "
+            "json.dump({'blas': blas_info(), 'versions': versions('keraslite')}, "
+            "sys.stdout)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env,
+                         capture_output=True, text=True, check=True)
+    data = json.loads(out.stdout)
+    return data["blas"], data["versions"]
+
+
+def _probe_keras_versions(env):
+    code = ("import json, sys, os; import keras, tensorflow as tf; "
+            "json.dump({'keras': keras.__version__, 'tensorflow': tf.__version__},"
+            " sys.stdout)")
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env,
+                         capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
+if __name__ == "__main__":
+    if __package__ in (None, ""):
+        # `python benchmarks/run.py`: make `benchmarks` importable.
+        sys.path.insert(0, str(REPO))
+    main()

@@ -1,0 +1,320 @@
+"""One measurement in a fresh process: `python -m benchmarks.worker TASK ...`.
+
+`benchmarks.run` starts this module once per library and task, so that
+keraslite and Keras never share a process (imports, threads, memory) and
+each import time is a cold one. Results are written as JSON to `--out`.
+
+Tasks:
+    import   time `import LIB` and building + compiling the network.
+    book     the book script (load, build, compile, fit, evaluate), then
+             latencies, batch predict, peak RSS; for keraslite also the
+             verbose=1 fit and the GEMM floors.
+    scaled   one (hidden, batch) configuration of the scaled sweep.
+"""
+import argparse
+import json
+import os
+import resource
+import statistics
+import sys
+import time
+
+# Keep TensorFlow quiet and on the CPU; harmless for keraslite.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+os.environ.setdefault("CUDA_VISIBLE_DEVICES", "-1")
+
+
+def _import_library(lib):
+    if lib == "keraslite":
+        import keraslite
+
+        return keraslite
+    if lib == "keras":
+        import keras
+
+        return keras
+    raise ValueError(f"Unknown library: {lib}")
+
+
+def build_network(lib, features, hidden, classes):
+    """The book's network, built and compiled with `lib`'s public API."""
+    model = lib.Sequential([
+        lib.Input(shape=(features,)),
+        lib.layers.Dense(hidden, activation="relu"),
+        lib.layers.Dense(classes, activation="softmax"),
+    ])
+    model.compile(optimizer="rmsprop", loss="categorical_crossentropy",
+                  metrics=["accuracy"])
+    return model
+
+
+def seed(lib, value=0):
+    lib.utils.set_random_seed(value)
+
+
+def load_data(mnist_path, n_train, n_test, classes=10):
+    """MNIST as the book prepares it (flattened, /255, one-hot), or random
+    data of the same form when `mnist_path` is None (tiny runs only)."""
+    import numpy as np
+
+    if mnist_path is None:
+        rng = np.random.default_rng(0)
+        x_train = rng.random((n_train, 784), dtype=np.float32)
+        x_test = rng.random((n_test, 784), dtype=np.float32)
+        y_train = rng.integers(0, classes, n_train)
+        y_test = rng.integers(0, classes, n_test)
+    else:
+        with np.load(mnist_path) as data:
+            x_train, y_train = data["x_train"][:n_train], data["y_train"][:n_train]
+            x_test, y_test = data["x_test"][:n_test], data["y_test"][:n_test]
+        x_train = x_train.reshape((len(x_train), -1)).astype("float32") / 255
+        x_test = x_test.reshape((len(x_test), -1)).astype("float32") / 255
+    eye = np.eye(classes, dtype="float32")
+    return (x_train, eye[y_train]), (x_test, eye[y_test])
+
+
+def epoch_timer(lib):
+    """A callback (subclass of `lib`'s Callback) recording epoch seconds."""
+
+    class EpochTimer(lib.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.seconds = []
+            self._start = None
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self._start = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.seconds.append(time.perf_counter() - self._start)
+
+    return EpochTimer()
+
+
+def median_latency_us(fn, budget_s, min_calls=10, max_calls=2000, warmup=5):
+    """Median wall time of `fn()` in microseconds, over as many calls as
+    fit in `budget_s` (at least `min_calls`, at most `max_calls`)."""
+    for _ in range(warmup):
+        fn()
+    times = []
+    deadline = time.perf_counter() + budget_s
+    while len(times) < max_calls:
+        start = time.perf_counter()
+        fn()
+        end = time.perf_counter()
+        times.append(end - start)
+        if end > deadline and len(times) >= min_calls:
+            break
+    return statistics.median(times) * 1e6, len(times)
+
+
+def peak_rss_mb():
+    """Peak resident set size of this process so far (ru_maxrss, MiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def blas_info():
+    """The BLAS NumPy uses (threadpoolctl) and the env vars that steer it."""
+    info = {"env": {name: os.environ.get(name) for name in (
+        "OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS",
+        "OMP_NUM_THREADS", "MKL_NUM_THREADS")}}
+    try:
+        import threadpoolctl
+    except ImportError:
+        info["threadpools"] = None
+        info["error"] = "threadpoolctl is not installed (pip install threadpoolctl)"
+        return info
+    import numpy  # noqa: F401  (loads the BLAS so threadpoolctl can see it)
+
+    pools = threadpoolctl.threadpool_info()
+    info["threadpools"] = [
+        {k: pool.get(k) for k in ("user_api", "internal_api", "prefix",
+                                   "version", "architecture", "num_threads",
+                                   "threading_layer")}
+        for pool in pools
+    ]
+    blas = [p for p in pools if p.get("user_api") == "blas"]
+    if blas:
+        info["kernel"] = blas[0].get("architecture")
+        info["library"] = f"{blas[0].get('internal_api')} {blas[0].get('version')}"
+        info["num_threads"] = blas[0].get("num_threads")
+    return info
+
+
+def versions(lib_name):
+    import numpy
+
+    out = {"python": sys.version.split()[0], "numpy": numpy.__version__}
+    if lib_name == "keras":
+        import keras
+        import tensorflow as tf
+
+        out.update(keras=keras.__version__, tensorflow=tf.__version__)
+    else:
+        import keraslite
+
+        out.update(keraslite=keraslite.__version__)
+    return out
+
+
+def _history(history):
+    return {k: [float(v) for v in values] for k, values in history.history.items()}
+
+
+# --- tasks ---------------------------------------------------------------------
+def task_import(args):
+    start = time.perf_counter()
+    lib = _import_library(args.lib)
+    imported = time.perf_counter()
+    build_network(lib, args.features, args.hidden, args.classes)
+    end = time.perf_counter()
+    return {"import_s": imported - start, "build_compile_s": end - imported,
+            "total_s": end - start}
+
+
+def task_book(args):
+    import numpy as np
+
+    t0 = time.perf_counter()
+    lib = _import_library(args.lib)
+    out = {"library_import_s": time.perf_counter() - t0,
+           "versions": versions(args.lib), "blas": blas_info()}
+    seed(lib)
+    t0 = time.perf_counter()
+    (x_train, y_train), (x_test, y_test) = load_data(
+        args.mnist, args.n_train, args.n_test, args.classes)
+    out["load_data_s"] = time.perf_counter() - t0
+    features = x_train.shape[1]
+
+    # The book script: build, compile, fit, evaluate.
+    model = build_network(lib, features, args.hidden, args.classes)
+    timer = epoch_timer(lib)
+    t0 = time.perf_counter()
+    history = model.fit(x_train, y_train, epochs=args.epochs,
+                        batch_size=args.batch_size, verbose=0,
+                        callbacks=[timer])
+    out["fit_s"] = time.perf_counter() - t0
+    steps = args.epochs * -(-len(x_train) // args.batch_size)
+    out["steps"] = steps
+    out["step_s"] = out["fit_s"] / steps
+    out["epoch_s"] = timer.seconds
+    out["history"] = _history(history)
+    test_loss, test_acc = model.evaluate(x_test, y_test, verbose=0)
+    out["test_loss"], out["test_accuracy"] = float(test_loss), float(test_acc)
+    out["peak_rss_mb"] = peak_rss_mb()
+
+    # Latency of one sample, as an application serving requests sees it.
+    one = x_test[:1]
+    out["predict1_us"], out["predict1_calls"] = median_latency_us(
+        lambda: model.predict(one, verbose=0), args.latency_budget)
+    out["call1_us"], out["call1_calls"] = median_latency_us(
+        lambda: model(one), args.latency_budget)
+
+    # Batch predict of the test set.
+    pbs = args.predict_batch_size
+    model.predict(x_test, batch_size=pbs, verbose=0)  # warm (Keras traces)
+    runs = []
+    for _ in range(args.repeats):
+        t0 = time.perf_counter()
+        model.predict(x_test, batch_size=pbs, verbose=0)
+        runs.append(time.perf_counter() - t0)
+    out["batch_predict_s"] = min(runs)
+    out["batch_predict_runs"] = runs
+    out["batch_predict_samples_per_s"] = len(x_test) / min(runs)
+
+    if args.lib == "keraslite":
+        # The progress bar, printed to /dev/null: a fresh model, same fit.
+        seed(lib)
+        model = build_network(lib, features, args.hidden, args.classes)
+        saved = sys.stdout
+        with open(os.devnull, "w") as devnull:
+            sys.stdout = devnull
+            try:
+                t0 = time.perf_counter()
+                model.fit(x_train, y_train, epochs=args.epochs,
+                          batch_size=args.batch_size, verbose=1)
+                out["fit_verbose1_s"] = time.perf_counter() - t0
+            finally:
+                sys.stdout = saved
+        out["floor"] = gemm_floors(args, x_train, x_test)
+    out["final_peak_rss_mb"] = peak_rss_mb()
+    return out
+
+
+def gemm_floors(args, x_train, x_test):
+    """GEMM floors of this workload's training and batch predict."""
+    from benchmarks import gemm
+
+    train_s, train_runs = gemm.best_of(
+        gemm.train_floor, args.repeats, x_train, args.hidden, args.classes,
+        args.batch_size, args.epochs)
+    predict_s, predict_runs = gemm.best_of(
+        gemm.predict_floor, args.repeats, x_test, args.hidden, args.classes,
+        args.predict_batch_size)
+    steps = args.epochs * -(-len(x_train) // args.batch_size)
+    return {"train_s": train_s, "train_runs": train_runs,
+            "train_step_s": train_s / steps,
+            "predict_s": predict_s, "predict_runs": predict_runs}
+
+
+def task_scaled(args):
+    from benchmarks import gemm
+
+    lib = _import_library(args.lib)
+    seed(lib)
+    (x_train, y_train), _ = load_data(args.mnist, args.n_train, 1, args.classes)
+    model = build_network(lib, x_train.shape[1], args.hidden, args.classes)
+    timer = epoch_timer(lib)
+    t0 = time.perf_counter()
+    model.fit(x_train, y_train, epochs=args.epochs, batch_size=args.batch_size,
+              verbose=0, callbacks=[timer])
+    fit_s = time.perf_counter() - t0
+    steps_per_epoch = -(-len(x_train) // args.batch_size)
+    out = {"fit_s": fit_s, "epoch_s": timer.seconds,
+           "steps_per_epoch": steps_per_epoch,
+           # The last epoch: steady state, without Keras's tracing.
+           "steady_step_s": timer.seconds[-1] / steps_per_epoch}
+    if args.lib == "keraslite":
+        floor_s, runs = gemm.best_of(
+            gemm.train_floor, args.repeats, x_train, args.hidden,
+            args.classes, args.batch_size, args.epochs)
+        out["floor_s"] = floor_s
+        out["floor_runs"] = runs
+        out["floor_step_s"] = floor_s / (args.epochs * steps_per_epoch)
+    return out
+
+
+TASKS = {"import": task_import, "book": task_book, "scaled": task_scaled}
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("task", choices=sorted(TASKS))
+    parser.add_argument("--lib", choices=["keraslite", "keras"], required=True)
+    parser.add_argument("--out", required=True, help="JSON result file")
+    parser.add_argument("--mnist", default=None,
+                        help="mnist.npz; random data when omitted")
+    parser.add_argument("--n-train", type=int, default=60000)
+    parser.add_argument("--n-test", type=int, default=10000)
+    parser.add_argument("--features", type=int, default=784)
+    parser.add_argument("--hidden", type=int, default=512)
+    parser.add_argument("--classes", type=int, default=10)
+    parser.add_argument("--batch-size", type=int, default=128)
+    parser.add_argument("--predict-batch-size", type=int, default=32)
+    parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--latency-budget", type=float, default=2.0)
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    result = TASKS[args.task](args)
+    result["pid"] = os.getpid()
+    with open(args.out, "w") as f:
+        json.dump(result, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Side-by-side tests of keraslite against real Keras (TensorFlow backend)."""
