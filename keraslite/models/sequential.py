@@ -614,6 +614,9 @@ class Sequential:
         num = data_utils.num_batches(n, batch_size)
         if steps is not None:
             num = min(num, int(steps))
+        if num == 1 and verbose == 0 and not callbacks:
+            # Fast path for one silent batch (e.g. a single sample).
+            return self._forward(x, training=False).copy()
         callback_list = callbacks_module.CallbackList(
             callbacks, add_progbar=verbose != 0, model=self,
             verbose=verbose, epochs=1, steps=num,
