@@ -214,12 +214,14 @@ class Sequential:
         Args:
             optimizer: Name ("rmsprop", "sgd", "adam") or optimizer object.
             loss: Name, function or Loss object.
+            loss_weights: A float (or a one-element list or dict) scaling
+                the loss, as for a single-output Keras model.
             metrics: List of metric names, functions or Metric objects;
                 "accuracy" is resolved from the loss and shapes as in Keras.
             weighted_metrics: Metrics that also receive sample weights.
-            loss_weights, run_eagerly, steps_per_execution, jit_compile,
-            auto_scale_loss: Accepted for Keras compatibility; keraslite
-                always runs eagerly on one output.
+            run_eagerly, steps_per_execution, jit_compile, auto_scale_loss:
+                Accepted for Keras compatibility; keraslite always runs
+                eagerly.
         """
         self.optimizer = optimizers_module.get(optimizer)
         if loss is None:
@@ -229,6 +231,8 @@ class Sequential:
             )
         self.loss = loss
         self._loss_object = losses_module.as_loss_object(loss)
+        self.loss_weights = loss_weights
+        self._loss_weight = _single_loss_weight(loss_weights)
         self._metric_identifiers = list(_as_list(metrics))
         self._weighted_metric_identifiers = list(_as_list(weighted_metrics))
         self._compile_metrics = []
@@ -322,6 +326,9 @@ class Sequential:
         value, grad = loss_object.value_and_grad(
             y, out, sample_weight, from_logits=self._fused
         )
+        if self._loss_weight != 1.0:
+            value = value * np.float32(self._loss_weight)
+            grad *= np.float32(self._loss_weight)
         if self._fused:
             y_pred = self._layers[-1].activation(out)
         else:
@@ -724,6 +731,26 @@ def _as_list(value):
     if isinstance(value, (list, tuple)):
         return value
     return [value]
+
+
+def _single_loss_weight(loss_weights):
+    """The scale of the loss for a single-output model."""
+    if loss_weights is None:
+        return 1.0
+    value = loss_weights
+    if isinstance(value, dict) and len(value) == 1:
+        value = next(iter(value.values()))
+    elif isinstance(value, (list, tuple)) and len(value) == 1:
+        value = value[0]
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating)):
+        raise ValueError(
+            "Expected `loss_weights` to be a float (or a one-element list or "
+            f"dict of floats) for a single-output model. Received: "
+            f"loss_weights={loss_weights!r}. Note that compile's third "
+            "positional argument is `loss_weights`; pass metrics by keyword: "
+            "compile(optimizer, loss, metrics=[...])."
+        )
+    return float(value)
 
 
 def _check_epochs(epochs, initial_epoch):
