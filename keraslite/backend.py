@@ -70,3 +70,10 @@ def set_random_seed(seed):
     random.seed(seed)
     np.random.seed(seed)
     _rng = np.random.default_rng(seed)
+
+
+def clear_session():
+    """Resets automatic names (`dense`, `dense_1`, ...) as Keras does."""
+    from keraslite.utils import naming
+
+    naming.clear_session()

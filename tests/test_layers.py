@@ -1,0 +1,132 @@
+"""Layers on their own: shapes, configs, training vs inference, backward."""
+import numpy as np
+import pytest
+
+import keraslite
+from keraslite import layers, models
+
+
+def numeric_input_grad(layer, x, dy, eps=1e-3):
+    """Central differences of sum(layer(x) * dy) w.r.t. x (float32 layer)."""
+    grad = np.zeros_like(x, dtype="float64")
+    flat = x.reshape(-1)
+    for i in range(flat.size):
+        old = flat[i]
+        flat[i] = old + eps
+        up = float((layer.forward(x.copy()) * dy).sum(dtype="float64"))
+        flat[i] = old - eps
+        down = float((layer.forward(x.copy()) * dy).sum(dtype="float64"))
+        flat[i] = old
+        grad.reshape(-1)[i] = (up - down) / (2 * eps)
+    return grad
+
+
+@pytest.mark.parametrize("name", sorted(keraslite.activations.ALL_ACTIVATIONS))
+def test_activation_layer_backward_matches_differences(name):
+    rng = np.random.default_rng(0)
+    layer = layers.Activation(name)
+    x = rng.normal(size=(3, 5)).astype("float32")
+    if name in ("relu", "relu6", "leaky_relu", "elu", "selu", "hard_sigmoid"):
+        x += np.sign(x) * 0.1  # keep away from the kinks
+    dy = rng.normal(size=(3, 5)).astype("float32")
+    layer._maybe_build(x.shape)
+    layer.forward(x, training=True)
+    analytic = layer.backward(dy.copy())
+    np.testing.assert_allclose(analytic, numeric_input_grad(layer, x, dy),
+                               rtol=2e-2, atol=2e-3)
+
+
+def test_dense_backward_and_parameter_gradients():
+    rng = np.random.default_rng(1)
+    layer = layers.Dense(4, activation="tanh")
+    x = rng.normal(size=(6, 3)).astype("float32")
+    dy = rng.normal(size=(6, 4)).astype("float32")
+    layer._maybe_build(x.shape)
+    layer.forward(x, training=True)
+    dx = layer.backward(dy.copy())
+    np.testing.assert_allclose(dx, numeric_input_grad(layer, x, dy),
+                               rtol=2e-2, atol=2e-3)
+    # Kernel gradient by differences on one entry.
+    d_kernel = layer.gradients[0].copy()
+    eps, (i, j) = 1e-3, (1, 2)
+    k = layer.kernel.value
+    k[i, j] += eps
+    up = (layer.forward(x) * dy).sum(dtype="float64")
+    k[i, j] -= 2 * eps
+    down = (layer.forward(x) * dy).sum(dtype="float64")
+    k[i, j] += eps
+    assert d_kernel[i, j] == pytest.approx((up - down) / (2 * eps), rel=2e-2)
+
+
+def test_dense_on_3d_input_acts_on_last_axis():
+    layer = layers.Dense(2)
+    out = layer(np.ones((4, 3, 5), "float32"))
+    assert out.shape == (4, 3, 2)
+    assert layer.kernel.shape == (5, 2)
+
+
+def test_dropout_training_and_inference():
+    keraslite.utils.set_random_seed(3)
+    layer = layers.Dropout(0.25)
+    x = np.ones((200, 50), "float32")
+    assert layer(x) is not x and np.array_equal(layer(x), x)  # inference: identity
+    y = layer(x, training=True)
+    kept = y != 0
+    np.testing.assert_allclose(y[kept], 1 / 0.75, rtol=1e-6)
+    assert 0.70 < kept.mean() < 0.80
+    dy = np.ones_like(x)
+    layer.forward(x, training=True)
+    mask = layer._keep.copy()
+    np.testing.assert_array_equal(layer.backward(dy), mask)
+    with pytest.raises(ValueError, match="rate"):
+        layers.Dropout(1.5)
+
+
+def test_dropout_noise_shape_and_seed():
+    layer = layers.Dropout(0.5, noise_shape=(None, 1), seed=7)
+    y = layer(np.ones((20, 6), "float32"), training=True)
+    assert all(len(set(row)) == 1 for row in y)  # one draw per row
+    again = layers.Dropout(0.5, noise_shape=(None, 1), seed=7)
+    np.testing.assert_array_equal(again(np.ones((20, 6), "float32"), training=True), y)
+
+
+def test_flatten_shapes_and_channels_first():
+    x = np.arange(2 * 3 * 4, dtype="float32").reshape(2, 3, 4)
+    layer = layers.Flatten()
+    assert layer(x).shape == (2, 12)
+    assert layer.compute_output_shape((None, 3, 4)) == (None, 12)
+    cf = layers.Flatten(data_format="channels_first")
+    np.testing.assert_array_equal(cf(x), np.moveaxis(x, 1, -1).reshape(2, -1))
+    cf.forward(x, training=True)
+    np.testing.assert_array_equal(cf.backward(cf.forward(x)), x)
+
+
+def test_layer_configs_round_trip():
+    for layer in (layers.Dense(3, activation="relu", use_bias=False,
+                               kernel_initializer="he_normal",
+                               kernel_regularizer="l2"),
+                  layers.Dropout(0.3, seed=1), layers.Flatten(),
+                  layers.Activation("softmax")):
+        config = layer.get_config()
+        clone = type(layer).from_config(config)
+        assert clone.get_config() == config
+
+
+def test_set_random_seed_reproduces_a_run():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(64, 5)).astype("float32")
+    y = rng.normal(size=(64, 1)).astype("float32")
+
+    def run():
+        keraslite.utils.set_random_seed(42)
+        model = models.Sequential([keraslite.Input((5,)),
+                                   layers.Dense(8, activation="relu"),
+                                   layers.Dropout(0.2), layers.Dense(1)])
+        model.compile("adam", "mse")
+        history = model.fit(x, y, epochs=2, batch_size=16, verbose=0)
+        return model.get_weights(), history.history["loss"]
+
+    (w1, h1), (w2, h2) = run(), run()
+    assert h1 == h2
+    for a, b in zip(w1, w2):
+        np.testing.assert_array_equal(a, b)
