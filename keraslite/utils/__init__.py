@@ -2,3 +2,5 @@
 from keraslite.backend import set_random_seed
 from keraslite.utils.numerical_utils import normalize, to_categorical
 from keraslite.utils.progbar import Progbar
+from keraslite.utils import file_utils
+from keraslite.utils.file_utils import get_file

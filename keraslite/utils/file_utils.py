@@ -269,17 +269,18 @@ def _download(origin, target, keras_target, file_hash, hash_algorithm):
 
 
 def _download_error(origin, reason, target, keras_target, file_hash):
-    where = f"  {target}"
+    lines = [
+        f"URL fetch failure on {origin}: {reason}",
+        "This machine may be offline. Download the file by hand from",
+        f"  {origin}",
+        "and place it at",
+        f"  {target}",
+    ]
     if keras_target is not None:
-        where += f"\nor (the Keras cache, reused by keraslite)\n  {keras_target}"
-    expected = f" Its expected hash is {file_hash}." if file_hash else ""
-    return DownloadError(
-        f"URL fetch failure on {origin}: {reason}\n"
-        "This machine may be offline. Download the file by hand from\n"
-        f"  {origin}\n"
-        f"and place it at\n{where}\n"
-        f"{expected}".rstrip()
-    )
+        lines += ["or in the Keras cache, which keraslite reuses, at", f"  {keras_target}"]
+    if file_hash:
+        lines.append(f"(expected hash: {file_hash}).")
+    return DownloadError("\n".join(lines))
 
 
 def resolve_hasher(algorithm, file_hash=None):
