@@ -124,7 +124,9 @@ def _selu_neg(z):
 
 
 def _selu_backward(dy, y, z):
-    d = np.where(y > 0, _SELU_SCALE, y + _SELU_SCALE * _SELU_ALPHA)
+    # As TensorFlow's SeluGrad: the negative branch only where y < 0, so the
+    # slope at exactly 0 is `scale`.
+    d = np.where(y < 0, y + _SELU_SCALE * _SELU_ALPHA, _SELU_SCALE)
     return np.multiply(dy, d.astype(dy.dtype), out=dy)
 
 
@@ -164,13 +166,13 @@ def _hard_sigmoid_backward(dy, y, z):
     return np.multiply(dy, ((y > 0) & (y < 1)) / 6.0, out=dy, casting="unsafe")
 
 
-def swish(x):
-    """Swish (SiLU): `x * sigmoid(x)`."""
+def silu(x):
+    """SiLU (Swish): `x * sigmoid(x)`. Keras 3's name is `silu`."""
     x = _f(x)
     return x * sigmoid(x)
 
 
-silu = swish
+swish = silu
 
 
 def _swish_forward(z):
@@ -272,7 +274,7 @@ _KERNELS = {
     selu: (_selu_forward, _selu_backward, False),
     sigmoid: (_sigmoid_forward, _sigmoid_backward, False),
     hard_sigmoid: (_hard_sigmoid_forward, _hard_sigmoid_backward, False),
-    swish: (_swish_forward, _swish_backward, True),
+    silu: (_swish_forward, _swish_backward, True),
     softmax: (_softmax_forward, _softmax_backward, False),
     tanh: (_tanh_forward, _tanh_backward, False),
     softplus: (_softplus_forward, _softplus_backward, False),
@@ -289,7 +291,7 @@ ALL_ACTIVATIONS = {
     "selu": selu,
     "sigmoid": sigmoid,
     "hard_sigmoid": hard_sigmoid,
-    "swish": swish,
+    "swish": silu,
     "silu": silu,
     "softmax": softmax,
     "tanh": tanh,
@@ -301,8 +303,8 @@ ALL_ACTIVATIONS = {
 
 def serialize(activation):
     """Returns the registered name of an activation function."""
-    if activation is swish:
-        return "silu"  # Keras 3 saves swish under its alias "silu".
+    if activation is silu:
+        return "silu"  # Keras 3 saves swish under its name "silu".
     for name, fn in ALL_ACTIVATIONS.items():
         if fn is activation:
             return name

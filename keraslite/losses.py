@@ -328,8 +328,11 @@ class Loss:
         if sample_weight is None:
             return None
         sw = _as_float(sample_weight, values.dtype)
-        values_sw = squeeze_or_expand_to_same_rank(values, sw)[1]
-        return np.broadcast_to(values_sw, values.shape)
+        # NOTE: Keras expands rank-1 losses to (n, 1) to meet (n, 1)
+        # weights; squeezing the weights instead gives the same products
+        # and keeps the values' shape.
+        sw = squeeze_or_expand_to_same_rank(values, sw, expand_rank_1=False)[1]
+        return np.broadcast_to(sw, values.shape)
 
     def _reduce(self, values, weights):
         if weights is not None:
@@ -541,7 +544,7 @@ _REGISTRY = {**ALL_FUNCTIONS, **_FUNCTION_ALIASES, **ALL_CLASSES}
 
 
 def serialize(loss):
-    """Returns the Keras 3 config of a loss: a name or a class config dict."""
+    """Returns the Keras 3 config of a loss: a class config dict or a name."""
     if isinstance(loss, Loss):
         return {
             "module": "keras.losses",
@@ -551,12 +554,17 @@ def serialize(loss):
         }
     for name, fn in ALL_FUNCTIONS.items():
         if fn is loss:
+            # NOTE: Keras returns {"class_name": "function", "config": name,
+            # ...} here; keraslite returns the name, the form compile configs
+            # store (`deserialize` accepts both).
             return name
     raise ValueError(f"Could not serialize loss {loss!r}.")
 
 
 def deserialize(config):
     """Rebuilds a loss (function or class instance) from a name or config."""
+    if isinstance(config, dict) and config.get("class_name") == "function":
+        return lookup(_REGISTRY, config.get("config"), "loss")
     if isinstance(config, dict):
         cls = lookup(ALL_CLASSES, config.get("class_name"), "loss")
         return cls.from_config(config.get("config") or {})

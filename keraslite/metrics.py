@@ -114,18 +114,14 @@ class Mean(Metric):
 
     def update_state(self, values, sample_weight=None):
         values = np.asarray(values, dtype=self.dtype)
-        if values.ndim > 1:
-            values = values.mean(axis=tuple(range(1, values.ndim)))
         if sample_weight is None:
+            if values.ndim > 1:
+                values = values.mean(axis=tuple(range(1, values.ndim)))
             count = values.shape[0] if values.ndim else 1
         else:
-            sample_weight = np.asarray(sample_weight, dtype=self.dtype)
-            sample_weight = np.broadcast_to(
-                squeeze_or_expand_to_same_rank(values, sample_weight)[1],
-                values.shape,
-            )
-            values = values * sample_weight
-            count = sample_weight.sum()
+            values, sample_weight = _weighted_samplewise(
+                values, np.asarray(sample_weight, dtype=self.dtype))
+            count = sample_weight.sum(dtype=self.dtype)
         self.total = self.dtype_type(self.total + values.sum(dtype=self.dtype))
         self.count = self.dtype_type(self.count + count)
 
@@ -133,6 +129,22 @@ class Mean(Metric):
         if self.count == 0:
             return self.dtype_type(0.0)
         return self.dtype_type(self.total / self.count)
+
+
+def _weighted_samplewise(values, sample_weight):
+    """Per-sample weighted values and weights, as Keras's
+    `reduce_to_samplewise_values`: values are averaged down to the weights'
+    rank, weighted, then both are averaged over their trailing axes."""
+    values, sample_weight = squeeze_or_expand_to_same_rank(values, sample_weight)
+    if values.ndim > sample_weight.ndim:
+        values = values.mean(axis=tuple(range(sample_weight.ndim, values.ndim)))
+    sample_weight = np.broadcast_to(sample_weight, values.shape)
+    values = values * sample_weight
+    if sample_weight.ndim > 1:
+        sample_weight = sample_weight.mean(axis=tuple(range(1, sample_weight.ndim)))
+    if values.ndim > 1:
+        values = values.mean(axis=tuple(range(1, values.ndim)))
+    return values, sample_weight
 
 
 class Sum(Metric):
@@ -250,7 +262,16 @@ ALL_FUNCTIONS = {
     "mse": mean_squared_error,
     "mae": mean_absolute_error,
 }
-_REGISTRY = {**ALL_FUNCTIONS, **ALL_CLASSES}
+# As Keras's metrics registry: a string names a class (by its name or its
+# snake_case form, or the aliases mse/MSE/mae/MAE) and `get` instantiates it.
+_REGISTRY = {
+    **ALL_CLASSES,
+    **{snake_case(name): cls for name, cls in ALL_CLASSES.items()},
+    "mse": MeanSquaredError,
+    "MSE": MeanSquaredError,
+    "mae": MeanAbsoluteError,
+    "MAE": MeanAbsoluteError,
+}
 
 mse = MSE = mean_squared_error
 mae = MAE = mean_absolute_error
@@ -275,9 +296,13 @@ def deserialize(config):
 
 
 def get(identifier):
-    """Returns a metric function or Metric from a name, config or object."""
+    """Returns a Metric (or a metric function) from a name, config or object.
+
+    As in Keras, a string gives a new instance of the metric class it names:
+    `get("mse")` is a `MeanSquaredError()`.
+    """
     if isinstance(identifier, (str, dict)):
-        return deserialize(identifier)
+        identifier = deserialize(identifier)
     if isinstance(identifier, type) and issubclass(identifier, Metric):
         return identifier()
     if callable(identifier):
