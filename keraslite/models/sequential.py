@@ -18,6 +18,7 @@ from keraslite import optimizers as optimizers_module
 from keraslite.layers.input_layer import InputLayer, KerasTensor
 from keraslite.layers.layer import Layer
 from keraslite.models import data as data_utils
+from keraslite.models import interrupt as interrupt_module
 from keraslite.utils.naming import unique_name
 
 
@@ -277,7 +278,11 @@ class Sequential:
 
     @property
     def metrics_names(self):
-        return [m.name for m in self.metrics]
+        """["loss", "compile_metrics"] as in Keras 3 (see `metrics` for objects)."""
+        names = ["loss"] if self._loss_tracker is not None else []
+        if self._compile_metrics:
+            names.append("compile_metrics")
+        return names
 
     def reset_metrics(self):
         for m in self.metrics:
@@ -289,9 +294,19 @@ class Sequential:
 
     # --- forward and backward ------------------------------------------------------
     def _check_input(self, x):
+        """Builds from `x` if needed; returns `x` fitted to the input rank.
+
+        As Keras: one extra trailing axis of size 1 is squeezed, and a
+        missing last axis is added when the model expects size 1 there.
+        """
         if not self.built:
             self.build((None,) + x.shape[1:])
         expected = self._input_layer.batch_shape[1:]
+        shape = x.shape
+        if x.ndim == len(expected) + 2 and x.shape[-1] == 1:
+            x = x[..., 0]
+        elif x.ndim == len(expected) and expected and expected[-1] == 1:
+            x = x[..., None]
         received = x.shape[1:]
         if len(expected) != len(received) or any(
             e is not None and e != r for e, r in zip(expected, received)
@@ -300,8 +315,9 @@ class Sequential:
             raise ValueError(
                 f"Input 0 of layer '{first}' is incompatible with the layer: "
                 f"expected shape {(None,) + tuple(expected)}, but received "
-                f"input with shape {x.shape}"
+                f"input with shape {shape}"
             )
+        return x
 
     def _forward(self, x, training, logits=False):
         """Runs the layers; with `logits`, the last Dense skips its activation."""
@@ -388,7 +404,13 @@ class Sequential:
 
     # --- data -----------------------------------------------------------------------
     def _standardize(self, x, y=None, sample_weight=None, require_y=True):
-        x = data_utils.to_array(x, "x")
+        """Converts and checks x, y and sample_weight once per call.
+
+        Raises before any training step: missing or non-numeric data,
+        different numbers of samples, NaN/Inf values, inputs or labels
+        whose shape does not fit the model and loss.
+        """
+        x = data_utils.require(data_utils.to_array(x, "x"), "x")
         y = data_utils.to_array(y, "y")
         sample_weight = data_utils.to_array(sample_weight, "sample_weight")
         if require_y and y is None:
@@ -398,9 +420,11 @@ class Sequential:
         data_utils.check_cardinality(x=x, y=y, sample_weight=sample_weight)
         data_utils.check_finite(x, "x")
         data_utils.check_finite(y, "y")
-        self._check_input(x)
+        data_utils.check_finite(sample_weight, "sample_weight")
+        x = self._check_input(x)
         if y is not None:
             self._check_targets(y)
+        data_utils.check_sample_weight(sample_weight, self.output_shape)
         return x, y, sample_weight
 
     def _check_targets(self, y):
@@ -481,10 +505,23 @@ class Sequential:
         Returns:
             A `History` whose `history` maps each metric to its per-epoch
             values.
+
+        Raises:
+            ValueError, TypeError: Bad data or arguments, before training.
+            KeyboardInterrupt: On Ctrl-C (in the main thread), re-raised
+                after the batch in progress has finished: the weights and
+                optimizer state are those of a whole number of steps,
+                `model.history` holds the completed epochs and every
+                callback's `on_train_end` has run. A second Ctrl-C stops
+                at once.
         """
         self._require_compiled()
         batch_size = data_utils.check_batch_size(batch_size)
+        validation_batch_size = data_utils.check_batch_size(
+            validation_batch_size, "validation_batch_size", default=batch_size
+        )
         _check_epochs(epochs, initial_epoch)
+        data_utils.check_validation_split(validation_split)
         x, y, sample_weight = self._standardize(x, y, sample_weight)
         if validation_data is None and validation_split:
             (x, y, sample_weight), (vx, vy, vsw) = (
@@ -511,56 +548,68 @@ class Sequential:
         )
         self.stop_training = False
         gatherer = data_utils.BatchGatherer((x, y, sample_weight), batch_size)
-        callback_list.on_train_begin()
-        epoch_logs = {}
-        try:
-            for epoch in range(initial_epoch, epochs):
-                self.reset_metrics()
-                callback_list.on_epoch_begin(epoch)
-                order = backend.rng().permutation(n) if shuffle else None
-                for step in range(steps):
-                    start = step * batch_size
-                    stop = min(start + batch_size, n)
-                    if order is None:
-                        xb, yb = x[start:stop], y[start:stop]
-                        swb = None if sample_weight is None else sample_weight[start:stop]
-                    else:
-                        xb, yb, swb = gatherer.gather(order[start:stop])
-                    callback_list.on_train_batch_begin(step)
-                    self._train_step(xb, yb, swb)
+        # NOTE: Ctrl-C only sets `stop_training` (see models/interrupt.py), so
+        # a step's update is never cut in half; fit re-raises it at the end.
+        with interrupt_module.DeferredInterrupt(self) as interrupt:
+            callback_list.on_train_begin()
+            epoch_logs = {}  # logs of the last completed epoch
+            try:
+                for epoch in range(initial_epoch, epochs):
+                    self.reset_metrics()
+                    callback_list.on_epoch_begin(epoch)
+                    order = backend.rng().permutation(n) if shuffle else None
+                    step = -1
+                    for step in range(steps):
+                        start = step * batch_size
+                        stop = min(start + batch_size, n)
+                        if order is None:
+                            xb, yb = x[start:stop], y[start:stop]
+                            swb = None if sample_weight is None else sample_weight[start:stop]
+                        else:
+                            xb, yb, swb = gatherer.gather(order[start:stop])
+                        callback_list.on_train_batch_begin(step)
+                        self._train_step(xb, yb, swb)
+                        logs = self._logs()
+                        callback_list.on_train_batch_end(step, logs)
+                        if self.stop_training:
+                            break
+                    if interrupt.requested and step < steps - 1:
+                        break  # an interrupted epoch is not recorded
                     logs = self._logs()
-                    callback_list.on_train_batch_end(step, logs)
+                    if validation_data is not None and (epoch + 1) % validation_freq == 0:
+                        vx, vy, vsw = validation_data
+                        val_logs = self.evaluate(
+                            vx, vy, sample_weight=vsw,
+                            batch_size=validation_batch_size, verbose=0,
+                            return_dict=True, _callbacks=callback_list,
+                            _standardized=True,
+                        )
+                        logs.update({"val_" + k: v for k, v in val_logs.items()})
+                    callback_list.on_epoch_end(epoch, logs)
+                    epoch_logs = logs
                     if self.stop_training:
                         break
-                epoch_logs = self._logs()
-                if validation_data is not None and (epoch + 1) % validation_freq == 0:
-                    vx, vy, vsw = validation_data
-                    val_logs = self.evaluate(
-                        vx, vy, sample_weight=vsw,
-                        batch_size=validation_batch_size or batch_size,
-                        verbose=0, return_dict=True, _callbacks=callback_list,
-                    )
-                    epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
-                callback_list.on_epoch_end(epoch, epoch_logs)
-                if self.stop_training:
-                    break
-        except KeyboardInterrupt:
-            # NOTE: an interrupt lands between steps or inside one; weights are
-            # only written by the optimizer, which finishes each variable's
-            # update before Python can raise, so the model stays usable.
-            self.stop_training = True
+                if interrupt.requested:
+                    raise KeyboardInterrupt
+            except KeyboardInterrupt:
+                # From Ctrl-C (after a whole step) or from a callback: the
+                # model keeps the completed epochs; callbacks are told.
+                self.stop_training = True
+                callback_list.on_train_end(epoch_logs)
+                raise
             callback_list.on_train_end(epoch_logs)
-            raise
-        callback_list.on_train_end(epoch_logs)
         return self.history
 
     def _unpack_validation(self, validation_data):
         if not isinstance(validation_data, (tuple, list)) or \
                 len(validation_data) not in (2, 3):
+            detail = type(validation_data).__name__
+            if isinstance(validation_data, (tuple, list)):
+                detail += f" of {len(validation_data)} elements"
             raise ValueError(
                 "`validation_data` should be a tuple `(x_val, y_val)` or "
                 "`(x_val, y_val, val_sample_weights)`. Received: "
-                f"validation_data={type(validation_data).__name__}"
+                f"validation_data={detail}"
             )
         vx, vy, *rest = validation_data
         vsw = rest[0] if rest else None
@@ -580,9 +629,11 @@ class Sequential:
         self._require_compiled()
         batch_size = data_utils.check_batch_size(batch_size)
         internal = kwargs.pop("_callbacks", None)
+        standardized = kwargs.pop("_standardized", False)  # fit's validation
         if kwargs:
             raise ValueError(f"Arguments not recognized: {kwargs}")
-        x, y, sample_weight = self._standardize(x, y, sample_weight)
+        if not standardized:
+            x, y, sample_weight = self._standardize(x, y, sample_weight)
         self._ensure_metrics(y, self.output_shape)
         n = len(x)
         num = data_utils.num_batches(n, batch_size)
@@ -613,10 +664,10 @@ class Sequential:
                 callbacks=None):
         """Returns the model's outputs for `x`, computed batch by batch."""
         batch_size = data_utils.check_batch_size(batch_size)
-        x = data_utils.to_array(x, "x")
+        x = data_utils.require(data_utils.to_array(x, "x"), "x")
         data_utils.check_cardinality(x=x)
         data_utils.check_finite(x, "x")
-        self._check_input(x)
+        x = self._check_input(x)
         n = len(x)
         num = data_utils.num_batches(n, batch_size)
         if steps is not None:
@@ -640,9 +691,13 @@ class Sequential:
         return out
 
     def __call__(self, x, training=False):
-        """Runs the model on `x` and returns a new array."""
-        x = data_utils.to_array(x, "x")
-        self._check_input(x)
+        """Runs the model on `x` and returns a new array.
+
+        The fastest path (no NaN/Inf scan, no batching): use it for a few
+        samples at a time.
+        """
+        x = data_utils.require(data_utils.to_array(x, "x"), "x")
+        x = self._check_input(x)
         return self._forward(x, training=bool(training)).copy()
 
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
@@ -671,7 +726,8 @@ class Sequential:
 
     def predict_on_batch(self, x):
         """The model's outputs on one batch."""
-        return self.predict(x, batch_size=max(1, len(np.asarray(x))), verbose=0)
+        x = data_utils.require(data_utils.to_array(x, "x"), "x")
+        return self.predict(x, batch_size=max(1, len(x)), verbose=0)
 
     # --- summary and config ---------------------------------------------------------------
     def summary(self, line_length=None, positions=None, print_fn=None,
@@ -682,10 +738,16 @@ class Sequential:
         print_summary(self, line_length=line_length, print_fn=print_fn)
 
     def get_config(self):
+        """The model's Keras 3 config: name, dtype policy, layers, input shape."""
         config = {
             "name": self.name,
             "trainable": self.trainable,
-            "dtype": backend.floatx(),
+            "dtype": {
+                "module": "keras",
+                "class_name": "DTypePolicy",
+                "config": {"name": backend.floatx()},
+                "registered_name": None,
+            },
             "layers": [],
         }
         if self._input_layer is not None:
@@ -696,13 +758,17 @@ class Sequential:
         return config
 
     @classmethod
-    def from_config(cls, config):
-        model = cls(name=config.get("name"), trainable=config.get("trainable", True))
-        for layer_config in config.get("layers", []):
-            model.add(layers_module.deserialize(layer_config))
-        if not model.built and config.get("build_input_shape"):
-            model.build(config["build_input_shape"])
-        return model
+    def from_config(cls, config, custom_objects=None):
+        """Rebuilds a model from `get_config()` output (or a Keras config).
+
+        Only keraslite's layer classes (and `custom_objects`, a dict of
+        keraslite Layer subclasses) are built; anything else raises.
+        """
+        from keraslite.saving import serialization
+
+        custom = serialization._custom_layers(custom_objects)
+        config = serialization.screen(config, custom, "Sequential config")
+        return serialization.sequential_from_config(config, custom)
 
     # --- saving -----------------------------------------------------------------------------
     def save(self, filepath, overwrite=True, zipped=None, **kwargs):
@@ -754,8 +820,13 @@ def _single_loss_weight(loss_weights):
 
 
 def _check_epochs(epochs, initial_epoch):
-    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) \
-            or epochs < 0:
+    for name, value in (("epochs", epochs), ("initial_epoch", initial_epoch)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+            raise TypeError(
+                f"Argument `{name}` must be an integer. Received: "
+                f"{name}={value!r} (of type {type(value).__name__})"
+            )
+    if epochs < 0:
         raise ValueError(
             f"Argument `epochs` must be a non-negative integer. Received: "
             f"epochs={epochs}"
