@@ -1,4 +1,5 @@
 """Optimizers: `keraslite.optimizers.RMSprop()` or the string "rmsprop"."""
+from keraslite.optimizers import schedules
 from keraslite.optimizers.adam import Adam
 from keraslite.optimizers.optimizer import Optimizer
 from keraslite.optimizers.rmsprop import RMSprop
