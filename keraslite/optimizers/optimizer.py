@@ -7,6 +7,7 @@ count the iteration. Updates happen in place on float32 arrays.
 import numpy as np
 
 from keraslite.layers.layer import Variable
+from keraslite.optimizers import schedules
 from keraslite.utils.naming import snake_case, unique_name
 
 
@@ -14,7 +15,8 @@ class Optimizer:
     """Base optimizer.
 
     Args:
-        learning_rate: A float or a schedule `f(iterations) -> float`.
+        learning_rate: A float, a `LearningRateSchedule` (called with
+            `iterations`) or a callable taking no argument.
         weight_decay: Decoupled weight decay factor, or None.
         clipnorm: Clip each gradient to this L2 norm.
         clipvalue: Clip each gradient element to [-clipvalue, clipvalue].
@@ -60,12 +62,23 @@ class Optimizer:
     @property
     def learning_rate(self):
         """The current learning rate (a schedule is evaluated at `iterations`)."""
-        if callable(self._learning_rate):
-            return np.float32(self._learning_rate(self.iterations))
-        return np.float32(self._learning_rate)
+        lr = self._learning_rate
+        if _is_schedule(lr):
+            return np.float32(lr(self.iterations))
+        if callable(lr):
+            return np.float32(lr())
+        return np.float32(lr)
 
     @learning_rate.setter
     def learning_rate(self, value):
+        if _is_schedule(self._learning_rate) and not callable(value):
+            raise TypeError(
+                "This optimizer was created with a `LearningRateSchedule` "
+                "object as its `learning_rate` constructor argument, hence its "
+                "learning rate is not settable. If you need the learning rate "
+                "to be settable, you should instantiate the optimizer with a "
+                "float `learning_rate` argument."
+            )
         self._learning_rate = _check_learning_rate(value)
 
     # --- slots ----------------------------------------------------------------
@@ -99,14 +112,15 @@ class Optimizer:
     @property
     def variables(self):
         """All state as Variables, in Keras 3's order: iteration,
-        learning_rate, then the slots."""
+        learning_rate (absent with a schedule, as in Keras), then the slots."""
         out = [
             Variable(np.array(self.iterations, dtype="int64"), "iteration",
                      trainable=False, path=f"{self.name}/iteration"),
-            Variable(np.array(self.learning_rate, dtype="float32"),
-                     "learning_rate", trainable=False,
-                     path=f"{self.name}/learning_rate"),
         ]
+        if not _is_schedule(self._learning_rate):
+            out.append(Variable(np.array(self.learning_rate, dtype="float32"),
+                                "learning_rate", trainable=False,
+                                path=f"{self.name}/learning_rate"))
         for name, arrays in self._slots:
             if isinstance(name, tuple):
                 for i, var in enumerate(self._trainable_variables):
@@ -143,9 +157,12 @@ class Optimizer:
                     f"received an array of shape {array.shape}."
                 )
         self.iterations = int(arrays[0])
-        if not callable(self._learning_rate):
-            self._learning_rate = float(np.float32(arrays[1]))
-        for var, array in zip(current[2:], arrays[2:]):
+        first_slot = 1
+        if not _is_schedule(self._learning_rate):
+            first_slot = 2
+            if not callable(self._learning_rate):
+                self._learning_rate = float(np.float32(arrays[1]))
+        for var, array in zip(current[first_slot:], arrays[first_slot:]):
             var.value[...] = array
 
     # --- the step ---------------------------------------------------------------
@@ -230,8 +247,6 @@ class Optimizer:
     def get_config(self):
         lr = self._learning_rate
         if hasattr(lr, "get_config"):
-            from keraslite.optimizers import schedules
-
             lr = schedules.serialize(lr)
         else:
             lr = float(np.float32(lr))
@@ -254,10 +269,12 @@ class Optimizer:
         config = dict(config)
         lr = config.get("learning_rate")
         if isinstance(lr, dict):
-            from keraslite.optimizers import schedules
-
             config["learning_rate"] = schedules.deserialize(lr)
         return cls(**config)
+
+
+def _is_schedule(value):
+    return isinstance(value, schedules.LearningRateSchedule)
 
 
 def _check_learning_rate(value):
