@@ -27,22 +27,27 @@ def to_array(data, name, dtype=None):
     """Converts array-likes (lists, tuples, arrays) to a NumPy array.
 
     Numeric data is cast to `dtype` (float32 by default), as Keras casts
-    float64 inputs to floatx. Strings, objects and ragged lists raise.
+    float64 inputs to floatx. A list or tuple holding exactly one array
+    (Keras's structure for a single input, `[x]`) is unwrapped. Strings,
+    objects and ragged lists raise ValueError, as in Keras.
     """
     if data is None:
         return None
+    if isinstance(data, (list, tuple)) and len(data) == 1 and \
+            getattr(data[0], "ndim", 0) >= 1:
+        data = data[0]
     if hasattr(data, "numpy") and not isinstance(data, np.ndarray):
         data = data.numpy()
     try:
         array = np.asarray(data)
     except ValueError as e:  # ragged nested lists
         raise ValueError(
-            f"Could not convert `{name}` to a NumPy array: {e}. keraslite "
+            f"Could not convert `{name}` to a NumPy array: {e} keraslite "
             "accepts NumPy arrays and (nested) lists of numbers of equal "
             "length."
         ) from None
     if array.dtype.kind not in "biuf":
-        raise TypeError(
+        raise ValueError(
             f"`{name}` must hold numbers (int, float or bool). Received an "
             f"array of dtype {array.dtype}"
             + (" (strings)" if array.dtype.kind in "SU" else "")
@@ -56,6 +61,16 @@ def to_array(data, name, dtype=None):
     if array.dtype != dtype:
         array = array.astype(dtype)
     return array
+
+
+def require(data, name):
+    """Raises a clear ValueError when a required array is None."""
+    if data is None:
+        raise ValueError(
+            f"Missing `{name}`: pass it as a NumPy array (or a list of "
+            f"numbers). Received: {name}=None"
+        )
+    return data
 
 
 def check_finite(array, name):
@@ -93,16 +108,56 @@ def check_cardinality(**arrays):
     return n
 
 
-def check_batch_size(batch_size):
+def check_batch_size(batch_size, name="batch_size", default=32):
+    """Returns `batch_size` (or `default` for None) after checking it."""
     if batch_size is None:
-        return 32
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
-            or batch_size <= 0:
+        return default
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)):
+        raise TypeError(
+            f"Argument `{name}` must be a positive integer. "
+            f"Received: {name}={batch_size!r} (of type {type(batch_size).__name__})"
+        )
+    if batch_size <= 0:
         raise ValueError(
-            "Argument `batch_size` must be a positive integer. "
-            f"Received: batch_size={batch_size}"
+            f"Argument `{name}` must be a positive integer. "
+            f"Received: {name}={batch_size}"
         )
     return int(batch_size)
+
+
+def check_sample_weight(sample_weight, output_shape):
+    """Raises before training when sample weights cannot weight the loss.
+
+    The loss has one value per sample (per timestep for 3D outputs), so
+    the weights must be shaped `(batch,)`, `(batch, 1)` or like the
+    output without its last axis.
+    """
+    if sample_weight is None:
+        return
+    allowed = {(), (1,), tuple(output_shape[1:-1])}
+    if sample_weight.shape[1:] not in allowed:
+        raise ValueError(
+            "`sample_weight` must have one weight per sample, shape "
+            f"(batch,) or (batch, 1). Received: sample_weight.shape="
+            f"{sample_weight.shape} for a model with output shape "
+            f"{tuple(output_shape)}."
+        )
+
+
+def check_validation_split(validation_split):
+    """Raises unless `validation_split` is a number in [0, 1)."""
+    if isinstance(validation_split, bool) or not isinstance(
+        validation_split, (int, float, np.integer, np.floating)
+    ):
+        raise TypeError(
+            "`validation_split` must be a float between 0 and 1 (exclusive "
+            f"of 1). Received: validation_split={validation_split!r}"
+        )
+    if not 0.0 <= validation_split < 1.0:
+        raise ValueError(
+            "`validation_split` must be between 0 and 1 (exclusive of 1). "
+            f"Received: validation_split={validation_split}"
+        )
 
 
 def num_batches(n, batch_size):
@@ -111,11 +166,7 @@ def num_batches(n, batch_size):
 
 def train_validation_split(arrays, validation_split):
     """Splits off the last `validation_split` fraction, before shuffling."""
-    if not 0.0 <= validation_split < 1.0:
-        raise ValueError(
-            "`validation_split` must be between 0 and 1 (exclusive of 1). "
-            f"Received: validation_split={validation_split}"
-        )
+    check_validation_split(validation_split)
     n = len(arrays[0])
     split_at = int(math.floor(n * (1.0 - validation_split)))
     if split_at == 0 or split_at == n:

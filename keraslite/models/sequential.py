@@ -523,16 +523,13 @@ class Sequential:
         _check_epochs(epochs, initial_epoch)
         data_utils.check_validation_split(validation_split)
         x, y, sample_weight = self._standardize(x, y, sample_weight)
-        if validation_data is None and validation_split:
-            (x, y, sample_weight), (vx, vy, vsw) = (
+        if validation_data is not None:  # validation_split is then ignored
+            validation_data = self._unpack_validation(validation_data)
+        elif validation_split:
+            (x, y, sample_weight), validation_data = (
                 data_utils.train_validation_split((x, y, sample_weight),
                                                   validation_split)
             )
-            validation_data = (vx, vy, vsw)
-        elif validation_split:
-            data_utils.train_validation_split((x,), validation_split)
-        if validation_data is not None:
-            validation_data = self._unpack_validation(validation_data)
         if class_weight is not None:
             cw = data_utils.class_weight_to_sample_weight(y, class_weight)
             sample_weight = cw if sample_weight is None else sample_weight * cw
