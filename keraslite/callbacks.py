@@ -225,6 +225,13 @@ class ProgbarLogger(Callback):
     def on_train_begin(self, logs=None):
         self._called_in_fit = True  # validation inside fit stays silent
 
+    def on_train_end(self, logs=None):
+        # An interrupted epoch leaves its live bar without a line break.
+        bar = self.progbar
+        if self.verbose == 1 and bar is not None and 0 < self.seen < (self.target or 0) \
+                and bar._seen_so_far < self.target:
+            bar._write("\n")
+
     def on_test_begin(self, logs=None):
         if not self._called_in_fit:
             self._reset_progbar()

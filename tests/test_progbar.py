@@ -91,3 +91,21 @@ def test_small_values_use_scientific_notation():
     bar = Progbar(target=1, verbose=2, stream=stream)
     bar.update(1, [("loss", 0.0001234)])
     assert "loss: 1.2340e-04" in stream.getvalue()
+
+
+def test_interrupted_fit_ends_the_bar_line(capsys):
+    class Stop(keraslite.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            if batch == 1:
+                raise KeyboardInterrupt
+
+    model = models.Sequential([keraslite.Input((3,)), layers.Dense(1)])
+    model.compile("sgd", "mse")
+    x = np.ones((100, 3), "float32")
+    capsys.readouterr()
+    try:
+        model.fit(x, x[:, :1], batch_size=10, verbose=1, callbacks=[Stop()])
+    except KeyboardInterrupt:
+        sys.stdout.write("after")
+    out = capsys.readouterr().out
+    assert out.endswith("\nafter") and "/10" in out
