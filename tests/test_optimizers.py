@@ -67,3 +67,28 @@ def test_set_state_is_all_or_nothing():
 def test_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
         optimizers.SGD(**kwargs)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: optimizers.SGD(momentum=0.9, nesterov=True),
+    lambda: optimizers.RMSprop(momentum=0.5, centered=True),
+    lambda: optimizers.RMSprop(),
+    lambda: optimizers.Adam(amsgrad=True),
+])
+def test_blocked_update_equals_whole_update(make, monkeypatch):
+    from keraslite.optimizers import optimizer as optimizer_module
+
+    rng = np.random.default_rng(0)
+    start = rng.normal(size=(300, 500)).astype("float32")  # > one block
+    grads = [rng.normal(size=start.shape).astype("float32") for _ in range(3)]
+    results = []
+    for block in (1 << 16, 1 << 40):
+        monkeypatch.setattr(optimizer_module, "_BLOCK", block)
+        var = Variable(start.copy(), "kernel")
+        opt = make()
+        for grad in grads:
+            opt.apply([grad], [var])
+        results.append((var.value, [s.copy() for s in opt.get_state()]))
+    np.testing.assert_array_equal(results[0][0], results[1][0])
+    for a, b in zip(results[0][1], results[1][1]):
+        np.testing.assert_array_equal(a, b)

@@ -11,6 +11,11 @@ from keraslite.optimizers import schedules
 from keraslite.utils.naming import snake_case, unique_name
 
 
+# Elements per block of an update: the step's arrays (about six of them)
+# then fit in a 2 MiB L2 cache.
+_BLOCK = 1 << 16
+
+
 class Optimizer:
     """Base optimizer.
 
@@ -200,10 +205,27 @@ class Optimizer:
         return self.iterations
 
     def _update(self, index, gradient, variable, learning_rate):
-        """Runs `update_step` on one variable with its slots and scratch."""
+        """Runs `update_step` on one variable, block by block.
+
+        A step makes several elementwise passes over the variable, its
+        gradient and its slots; done in blocks of `_BLOCK` elements, the
+        arrays of a block stay in the CPU cache between passes. The result
+        is the same, element for element.
+        """
         slots = [group[index] for _, group in self._slot_groups()]
         scratch = [arrays[index] for arrays in self._scratch]
-        self.update_step(gradient, variable, learning_rate, slots, scratch)
+        arrays = [gradient, variable] + slots + scratch
+        if variable.size <= _BLOCK or not all(
+            a.flags.c_contiguous for a in arrays
+        ):
+            self.update_step(gradient, variable, learning_rate, slots, scratch)
+            return
+        flat = [a.reshape(-1) for a in arrays]
+        n_slots = len(slots)
+        for start in range(0, variable.size, _BLOCK):
+            block = [a[start:start + _BLOCK] for a in flat]
+            self.update_step(block[0], block[1], learning_rate,
+                             block[2:2 + n_slots], block[2 + n_slots:])
 
     def _slot_groups(self):
         """(name, per-variable arrays) for every slot, in creation order."""
