@@ -12,22 +12,44 @@ ALL_LAYERS = {
 }
 
 
+# Layers whose Keras 3 config entry has a `build_config` once built (Keras
+# builds Dropout, Activation and InputLayer at construction).
+_BUILD_CONFIG_LAYERS = ("Dense", "Flatten")
+
+
 def serialize(layer):
-    """Returns the Keras 3 config dict of a layer."""
-    return {
+    """Returns the Keras 3 config dict of a layer (with `build_config`)."""
+    entry = {
         "module": "keras.layers",
         "class_name": type(layer).__name__,
         "config": layer.get_config(),
         "registered_name": None,
     }
+    if (type(layer).__name__ in _BUILD_CONFIG_LAYERS and layer.built
+            and layer.input_shape is not None):
+        entry["build_config"] = {"input_shape": list(layer.input_shape)}
+    return entry
 
 
-def deserialize(config):
-    """Rebuilds a layer from its Keras config dict; only known classes."""
-    name = config.get("class_name")
-    if name not in ALL_LAYERS:
-        raise ValueError(
-            f"Unknown layer: '{name}'. keraslite supports: "
+def deserialize(config, custom_objects=None):
+    """Rebuilds a layer from its Keras config dict; only known classes.
+
+    An unknown class raises TypeError (as in Keras) listing the supported
+    ones; lambdas, foreign modules and bad configs raise ValueError.
+    """
+    from keraslite.saving import serialization
+
+    custom = serialization._custom_layers(custom_objects)
+    name = config.get("class_name") if isinstance(config, dict) else None
+    if name not in ALL_LAYERS and name not in custom and \
+            name not in ("Lambda", "__lambda__"):
+        # As Keras, which raises TypeError("Could not locate class ...").
+        raise TypeError(
+            f"Could not locate class '{name}'. keraslite supports the layers "
             f"{', '.join(sorted(ALL_LAYERS))}."
         )
-    return ALL_LAYERS[name].from_config(dict(config.get("config") or {}))
+    try:
+        config = serialization.screen(config, custom, "layer config")
+        return serialization.layer_from_config(config, 0, custom)[0]
+    except serialization.FileFormatError as e:
+        raise ValueError(str(e)) from None  # a plain ValueError, as Keras

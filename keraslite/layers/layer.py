@@ -210,11 +210,23 @@ class Layer:
 
     # --- config ---------------------------------------------------------------
     def get_config(self):
+        """The layer's Keras 3 config (dtype as a DTypePolicy dict)."""
+        from keraslite import regularizers
+
         config = {
             "name": self.name,
             "trainable": self.trainable,
-            "dtype": self.dtype,
+            "dtype": {
+                "module": "keras",
+                "class_name": "DTypePolicy",
+                "config": {"name": self.dtype},
+                "registered_name": None,
+            },
         }
+        if self.activity_regularizer is not None:
+            config["activity_regularizer"] = regularizers.serialize(
+                self.activity_regularizer
+            )
         return config
 
     @classmethod
