@@ -87,11 +87,3 @@ def predict_floor(x, hidden, classes, batch_size):
         np.matmul(h, w2, out=out[start:stop])
     return time.perf_counter() - start_time
 
-
-def best_of(fn, repeats, *args, **kwargs):
-    """Runs `fn` `repeats` times; returns (min, all) of its first result."""
-    times = []
-    for _ in range(repeats):
-        result = fn(*args, **kwargs)
-        times.append(result[0] if isinstance(result, tuple) else result)
-    return min(times), times

@@ -27,13 +27,15 @@ OPENBLAS_VARS = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 
 BOOK = {"n_train": 60000, "n_test": 10000, "hidden": 512, "classes": 10,
         "batch_size": 128, "predict_batch_size": 32, "epochs": 5,
-        "repeats": 3, "latency_budget": 2.0, "import_repeats": 3}
+        "fit_repeats": 3, "repeats": 5, "latency_budget": 2.0,
+        "import_repeats": 3}
 TINY = {"n_train": 384, "n_test": 128, "hidden": 16, "classes": 10,
         "batch_size": 64, "predict_batch_size": 32, "epochs": 1,
-        "repeats": 1, "latency_budget": 0.1, "import_repeats": 1}
-SCALED = {"n_train": 30000, "epochs": 2, "classes": 10, "repeats": 2,
+        "fit_repeats": 1, "repeats": 1, "latency_budget": 0.1,
+        "import_repeats": 1}
+SCALED = {"n_train": 30000, "epochs": 2, "classes": 10, "fit_repeats": 2,
           "hiddens": (128, 512, 2048), "batch_sizes": (32, 128, 1024)}
-SCALED_TINY = {"n_train": 256, "epochs": 1, "classes": 10, "repeats": 1,
+SCALED_TINY = {"n_train": 256, "epochs": 1, "classes": 10, "fit_repeats": 1,
                "hiddens": (8, 16), "batch_sizes": (32, 64)}
 
 # name: (description, comparison, target)
@@ -61,8 +63,11 @@ def default_mnist_path():
     return base / "mnist.npz"
 
 
-def worker_env(unset_openblas_env):
+def worker_env(unset_openblas_env, blas_threads=None):
     env = dict(os.environ)
+    if blas_threads is not None:
+        for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            env[name] = str(blas_threads)
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     env.setdefault("KERAS_BACKEND", "tensorflow")
     env.setdefault("CUDA_VISIBLE_DEVICES", "-1")
@@ -126,7 +131,8 @@ def _worker_params(config, keys):
 
 
 BOOK_KEYS = ("n_train", "n_test", "hidden", "classes", "batch_size",
-             "predict_batch_size", "epochs", "repeats", "latency_budget")
+             "predict_batch_size", "epochs", "fit_repeats", "repeats",
+             "latency_budget")
 
 
 # --- the book table ------------------------------------------------------------
@@ -246,9 +252,13 @@ def book_table(report):
         row("fit, verbose=0 (s)", kl["fit_s"], k.get("fit_s"), floor["train_s"]),
         row("per step (ms)", kl["step_s"] * 1e3, _get(k, "step_s", 1e3),
             floor["train_step_s"] * 1e3),
-        row("epoch times (s)", " ".join(f"{s:.2f}" for s in kl["epoch_s"]),
-            " ".join(f"{s:.2f}" for s in k.get("epoch_s", [])) or None),
+        row("fit runs (s), best kept", " ".join(_fmt(s) for s in kl["fit_runs"]),
+            " ".join(_fmt(s) for s in k.get("fit_runs", [])) or None,
+            " ".join(_fmt(s) for s in floor["train_runs"])),
+        row("epoch times of the best fit (s)", " ".join(_fmt(s) for s in kl["epoch_s"]),
+            " ".join(_fmt(s) for s in k.get("epoch_s", [])) or None),
         row("fit, verbose=1 to /dev/null (s)", kl["fit_verbose1_s"], None),
+        row("  runs (s)", " ".join(_fmt(s) for s in kl["fit_verbose1_runs"]), None),
         row("import + build + compile (s)", kl["import_build_compile_s"],
             k.get("import_build_compile_s")),
         row("  of which import (s)", kl["import_s"], k.get("import_s")),
@@ -300,7 +310,10 @@ def plot_history(report, path):
         label = "keraslite" if lib == "keraslite" else "Keras"
         ax_loss.plot(epochs, history["loss"], label=label, **styles[lib])
         ax_acc.plot(epochs, history["accuracy"], label=label, **styles[lib])
+    from matplotlib.ticker import MaxNLocator
+
     for ax, name in ((ax_loss, "loss"), (ax_acc, "accuracy")):
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_xlabel("epoch")
         ax.set_ylabel(f"training {name}")
         ax.grid(True, alpha=0.3)
@@ -327,7 +340,8 @@ def run_scaled(config, libs, env, mnist, log):
     for hidden in config["hiddens"]:
         for batch_size in config["batch_sizes"]:
             params = {"n_train": config["n_train"], "epochs": config["epochs"],
-                      "classes": config["classes"], "repeats": config["repeats"],
+                      "classes": config["classes"],
+                      "fit_repeats": config["fit_repeats"],
                       "hidden": hidden, "batch_size": batch_size}
             row = {"hidden": hidden, "batch_size": batch_size}
             for lib in libs:
@@ -394,12 +408,18 @@ def parse_args(argv=None):
     parser.add_argument("--unset-openblas-env", action="store_true",
                         help="run the workers without OPENBLAS_CORETYPE and "
                              "OPENBLAS_L2_SIZE")
+    parser.add_argument("--blas-threads", type=int, default=None,
+                        help="set OPENBLAS_NUM_THREADS (and OMP/MKL) in the "
+                             "workers; default: the BLAS's own choice")
     parser.add_argument("--epochs", type=int, default=None,
                         help="override the number of epochs")
     parser.add_argument("--samples", type=int, default=None,
                         help="override the number of training samples")
+    parser.add_argument("--fit-repeats", type=int, default=None,
+                        help="fits per library, each interleaved with a "
+                             "training GEMM floor (the minimum is kept)")
     parser.add_argument("--repeats", type=int, default=None,
-                        help="repeats of the GEMM floors and batch predict "
+                        help="batch predict runs, each with its GEMM floor "
                              "(the minimum is kept)")
     parser.add_argument("--import-repeats", type=int, default=None,
                         help="fresh processes timing the import (median kept)")
@@ -421,7 +441,7 @@ def main(argv=None):
                      "KERASLITE_SHARED_DATASETS (a --tiny run falls back to "
                      "random data).")
         mnist = None
-    env = worker_env(args.unset_openblas_env)
+    env = worker_env(args.unset_openblas_env, args.blas_threads)
 
     if args.scaled:
         config = dict(SCALED_TINY if args.tiny else SCALED)
@@ -429,6 +449,7 @@ def main(argv=None):
         config = dict(TINY if args.tiny else BOOK)
     for key, value in (("epochs", args.epochs), ("n_train", args.samples),
                        ("repeats", args.repeats),
+                       ("fit_repeats", args.fit_repeats),
                        ("import_repeats", args.import_repeats)):
         if value is not None and (key in config or key == "import_repeats"):
             config[key] = value
@@ -438,6 +459,7 @@ def main(argv=None):
         config["data"] = str(mnist)
 
     started = time.perf_counter()
+    load_before = _loadavg()
     report = {
         "schema": 1,
         "mode": ("scaled" if args.scaled else "book") + ("-tiny" if args.tiny else ""),
@@ -445,6 +467,7 @@ def main(argv=None):
         "command": [Path(sys.executable).name, "-m", "benchmarks.run"] + list(
             sys.argv[1:] if argv is None else argv),
         "unset_openblas_env": args.unset_openblas_env,
+        "blas_threads": args.blas_threads,
         "config": config,
         "machine": machine_info(),
         "libraries": libs,
@@ -474,6 +497,9 @@ def main(argv=None):
         plot_path = args.plot or RESULTS / "latest.png"
         report["plot"] = plot_history(report, plot_path)
     report["total_s"] = time.perf_counter() - started
+    report["machine"]["loadavg_before"] = load_before
+    report["machine"]["loadavg_after"] = _loadavg()
+    setup += _load_warning(report["machine"])
     report["setup"] = setup
     report["table_markdown"] = table
 
@@ -487,6 +513,29 @@ def main(argv=None):
     print(f"JSON: {json_path}" + (f"   plot: {report['plot']}" if report.get("plot") else "")
           + f"   ({report['total_s']:.0f} s)")
     return report
+
+
+def _loadavg():
+    try:
+        return [round(v, 2) for v in os.getloadavg()]
+    except (AttributeError, OSError):
+        return None
+
+
+def _load_warning(machine):
+    """A note when other processes competed for the CPUs during the run."""
+    loads = [machine.get("loadavg_before"), machine.get("loadavg_after")]
+    loads = [load[0] for load in loads if load]
+    if not loads:
+        return ""
+    text = (f"\nLoad average (1 min) before/after the run: "
+            + " / ".join(f"{v:.2f}" for v in loads))
+    # The benchmark itself keeps about one process busy (BLAS may use all
+    # cores briefly); more than that means other work shared the machine.
+    if max(loads) > 1.5:
+        text += (f" -- WARNING: the machine was busy ({machine['nproc']} CPUs); "
+                 "timings are inflated and noisy, rerun on a quiet machine.")
+    return text
 
 
 def _probe_blas(env):
