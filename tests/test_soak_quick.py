@@ -22,6 +22,7 @@ def test_soak_quick_no_fd_leak_and_flat_rss():
     assert numbers["reloads"] == 2
     assert numbers["fds_after"] == numbers["fds_before"]
     assert numbers["open_files_after"] == numbers["open_files_before"]
-    assert numbers["threads_after"] == numbers["threads_before"]
+    # A leak is growth; OpenBLAS may park a worker thread and lower the count.
+    assert numbers["threads_after"] <= numbers["threads_before"]
     assert numbers["rss_growth_after_warmup_mb"] < 32
     assert numbers["failures"] == [] and proc.returncode == 0
