@@ -2,7 +2,7 @@
 import numpy as np
 
 from keraslite import backend
-from keraslite.registry import lookup
+from keraslite.registry import lookup, serialize_object
 
 
 class Constraint:
@@ -104,12 +104,7 @@ def serialize(constraint):
     """Returns the Keras 3 config dict of a constraint (None for None)."""
     if constraint is None:
         return None
-    return {
-        "module": "keras.constraints",
-        "class_name": type(constraint).__name__,
-        "config": constraint.get_config(),
-        "registered_name": None,
-    }
+    return serialize_object(constraint, "keras.constraints")
 
 
 def get(identifier):

@@ -10,7 +10,7 @@ import math
 import numpy as np
 
 from keraslite import backend
-from keraslite.registry import lookup
+from keraslite.registry import lookup, serialize_object
 
 
 def compute_fans(shape, input_axes=None, output_axes=None):
@@ -381,12 +381,7 @@ _REGISTRY = {**ALL_INITIALIZERS, **_ALIASES}
 
 def serialize(initializer):
     """Returns the Keras 3 config dict of an initializer."""
-    return {
-        "module": "keras.initializers",
-        "class_name": type(initializer).__name__,
-        "config": initializer.get_config(),
-        "registered_name": None,
-    }
+    return serialize_object(initializer, "keras.initializers")
 
 
 def deserialize(config):

@@ -16,7 +16,7 @@ import numpy as np
 
 from keraslite import backend
 from keraslite.utils.naming import snake_case
-from keraslite.registry import lookup
+from keraslite.registry import lookup, serialize_object
 
 
 def _as_float(x, dtype=None):
@@ -546,12 +546,7 @@ _REGISTRY = {**ALL_FUNCTIONS, **_FUNCTION_ALIASES, **ALL_CLASSES}
 def serialize(loss):
     """Returns the Keras 3 config of a loss: a class config dict or a name."""
     if isinstance(loss, Loss):
-        return {
-            "module": "keras.losses",
-            "class_name": type(loss).__name__,
-            "config": loss.get_config(),
-            "registered_name": None,
-        }
+        return serialize_object(loss, "keras.losses")
     for name, fn in ALL_FUNCTIONS.items():
         if fn is loss:
             # NOTE: Keras returns {"class_name": "function", "config": name,

@@ -12,7 +12,7 @@ from keraslite.losses import (
     squeeze_or_expand_to_same_rank,
 )
 from keraslite.utils.naming import snake_case
-from keraslite.registry import lookup
+from keraslite.registry import lookup, serialize_object
 
 
 def accuracy(y_true, y_pred):
@@ -279,12 +279,7 @@ mae = MAE = mean_absolute_error
 
 def serialize(metric):
     """Returns the Keras 3 config of a metric object."""
-    return {
-        "module": "keras.metrics",
-        "class_name": type(metric).__name__,
-        "config": metric.get_config(),
-        "registered_name": None,
-    }
+    return serialize_object(metric, "keras.metrics")
 
 
 def deserialize(config):

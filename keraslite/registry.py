@@ -16,3 +16,17 @@ def lookup(registry, identifier, family):
         f"Could not interpret {family} identifier: {identifier!r}.{hint} "
         f"Valid names: {', '.join(names)}."
     )
+
+
+def serialize_object(obj, module, config=None, class_name=None):
+    """Keras 3's config entry for an object of a registry family.
+
+    Example: `{"module": "keras.initializers", "class_name": "GlorotUniform",
+    "config": {...}, "registered_name": None}`.
+    """
+    return {
+        "module": module,
+        "class_name": class_name or type(obj).__name__,
+        "config": obj.get_config() if config is None else config,
+        "registered_name": None,
+    }

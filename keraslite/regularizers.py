@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from keraslite.registry import lookup
+from keraslite.registry import lookup, serialize_object
 
 
 class Regularizer:
@@ -164,12 +164,7 @@ def serialize(regularizer):
     """Returns the Keras 3 config dict of a regularizer (None for None)."""
     if regularizer is None:
         return None
-    return {
-        "module": "keras.regularizers",
-        "class_name": type(regularizer).__name__,
-        "config": regularizer.get_config(),
-        "registered_name": None,
-    }
+    return serialize_object(regularizer, "keras.regularizers")
 
 
 def deserialize(config, custom_objects=None):

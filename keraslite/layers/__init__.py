@@ -5,6 +5,7 @@ from keraslite.layers.dropout import Dropout
 from keraslite.layers.flatten import Flatten
 from keraslite.layers.input_layer import Input, InputLayer
 from keraslite.layers.layer import Layer
+from keraslite.registry import serialize_object
 
 ALL_LAYERS = {
     cls.__name__: cls
@@ -19,12 +20,7 @@ _BUILD_CONFIG_LAYERS = ("Dense", "Flatten")
 
 def serialize(layer):
     """Returns the Keras 3 config dict of a layer (with `build_config`)."""
-    entry = {
-        "module": "keras.layers",
-        "class_name": type(layer).__name__,
-        "config": layer.get_config(),
-        "registered_name": None,
-    }
+    entry = serialize_object(layer, "keras.layers")
     if (type(layer).__name__ in _BUILD_CONFIG_LAYERS and layer.built
             and layer.input_shape is not None):
         entry["build_config"] = {"input_shape": list(layer.input_shape)}

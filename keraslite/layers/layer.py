@@ -216,12 +216,7 @@ class Layer:
         config = {
             "name": self.name,
             "trainable": self.trainable,
-            "dtype": {
-                "module": "keras",
-                "class_name": "DTypePolicy",
-                "config": {"name": self.dtype},
-                "registered_name": None,
-            },
+            "dtype": dtype_policy_config(self.dtype),
         }
         if self.activity_regularizer is not None:
             config["activity_regularizer"] = regularizers.serialize(
@@ -235,6 +230,16 @@ class Layer:
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def dtype_policy_config(name):
+    """Keras 3's config of the dtype policy `name` (e.g. "float32")."""
+    return {
+        "module": "keras",
+        "class_name": "DTypePolicy",
+        "config": {"name": name},
+        "registered_name": None,
+    }
 
 
 def _check_dtype(dtype):

@@ -16,7 +16,7 @@ from keraslite import losses as losses_module
 from keraslite import metrics as metrics_module
 from keraslite import optimizers as optimizers_module
 from keraslite.layers.input_layer import InputLayer, KerasTensor
-from keraslite.layers.layer import Layer
+from keraslite.layers.layer import Layer, dtype_policy_config
 from keraslite.models import data as data_utils
 from keraslite.models import interrupt as interrupt_module
 from keraslite.utils.naming import unique_name
@@ -739,12 +739,7 @@ class Sequential:
         config = {
             "name": self.name,
             "trainable": self.trainable,
-            "dtype": {
-                "module": "keras",
-                "class_name": "DTypePolicy",
-                "config": {"name": backend.floatx()},
-                "registered_name": None,
-            },
+            "dtype": dtype_policy_config(backend.floatx()),
             "layers": [],
         }
         if self._input_layer is not None:

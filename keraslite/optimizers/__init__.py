@@ -4,7 +4,7 @@ from keraslite.optimizers.adam import Adam
 from keraslite.optimizers.optimizer import Optimizer
 from keraslite.optimizers.rmsprop import RMSprop
 from keraslite.optimizers.sgd import SGD
-from keraslite.registry import lookup
+from keraslite.registry import lookup, serialize_object
 
 ALL_OPTIMIZERS = {"SGD": SGD, "RMSprop": RMSprop, "Adam": Adam}
 _REGISTRY = {**ALL_OPTIMIZERS, "sgd": SGD, "rmsprop": RMSprop, "adam": Adam}
@@ -12,12 +12,7 @@ _REGISTRY = {**ALL_OPTIMIZERS, "sgd": SGD, "rmsprop": RMSprop, "adam": Adam}
 
 def serialize(optimizer):
     """Returns the Keras 3 config dict of an optimizer."""
-    return {
-        "module": "keras.optimizers",
-        "class_name": type(optimizer).__name__,
-        "config": optimizer.get_config(),
-        "registered_name": None,
-    }
+    return serialize_object(optimizer, "keras.optimizers")
 
 
 def deserialize(config):

@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from keraslite.registry import lookup
+from keraslite.registry import lookup, serialize_object
 
 _F32 = np.float32
 
@@ -396,12 +396,7 @@ def serialize(learning_rate_schedule):
     >>> serialize(ExponentialDecay(0.1, 100, 0.96))["class_name"]
     'ExponentialDecay'
     """
-    return {
-        "module": "keras.optimizers.schedules",
-        "class_name": type(learning_rate_schedule).__name__,
-        "config": learning_rate_schedule.get_config(),
-        "registered_name": None,
-    }
+    return serialize_object(learning_rate_schedule, "keras.optimizers.schedules")
 
 
 def deserialize(config, custom_objects=None):

@@ -13,6 +13,7 @@ from keraslite import losses as losses_module
 from keraslite import metrics as metrics_module
 from keraslite import optimizers as optimizers_module
 from keraslite import regularizers
+from keraslite.registry import serialize_object
 from keraslite.saving._io import MAX_WEIGHT_BYTES, FileFormatError
 
 # The Keras release whose file layout keraslite writes (in `keras_version`).
@@ -26,12 +27,7 @@ _MAX_DIM = 1 << 31
 # --- writing -------------------------------------------------------------------------
 def serialize_model(model):
     """The `config.json` of a `.keras` archive for a Sequential model."""
-    entry = {
-        "module": "keras",
-        "class_name": "Sequential",
-        "config": model.get_config(),
-        "registered_name": None,
-    }
+    entry = serialize_object(model, "keras", class_name="Sequential")
     if model.built:
         entry["build_config"] = {"input_shape": list(model.input_shape)}
     if model.compiled:
