@@ -17,7 +17,11 @@ import contextlib
 import functools
 import io
 import os
+import random
 import re
+import shutil
+import tempfile
+import types
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +37,7 @@ from keraslite import metrics as kl_metrics
 from keraslite import optimizers as kl_optimizers
 from keraslite import regularizers as kl_regularizers
 from keraslite.layers.layer import Variable
+from keraslite.optimizers import schedules as kl_schedules
 from keraslite.utils import numerical_utils
 
 
@@ -1638,7 +1643,7 @@ def _layer_config_row():
 
     return Row("layers.serialize/deserialize[configs]", compute,
                covers=("layers.serialize", "layers.deserialize", "layers.InputLayer",
-                       "layers.Input"))
+                       "layers.Input", "Input"))
 
 
 def layer_rows():
@@ -1759,7 +1764,8 @@ def _whole_run_row(name):
 
     return Row(f"fit[{name}, 3 epochs]", compute, rtol=0.0, atol=1e-4,
                covers=("optimizers.RMSprop", "optimizers.Adam", "optimizers.SGD",
-                       "layers.Dense", "metrics.resolve"))
+                       "layers.Dense", "metrics.resolve", "models.Sequential",
+                       "Sequential", "Input"))
 
 
 def _history_behaviour_row():
@@ -1927,13 +1933,991 @@ def behaviour_rows():
                _exceptions_row()])
 
 
+# === reused compat_tests helpers ===============================================================
+def _compat(name):
+    """A compat_tests module, imported on first use (they import Keras)."""
+    import importlib
+    import sys
+
+    _keras()
+    root = str(Path(__file__).resolve().parent.parent)
+    if root not in sys.path:  # `tests.dataset_fixtures` and friends
+        sys.path.insert(0, root)
+    return importlib.import_module(f"compat_tests.{name}")
+
+
+def _parametrized(test):
+    """The cases of a compat test's `@pytest.mark.parametrize` (reused, not copied)."""
+    (mark,) = [m for m in test.pytestmark if m.name == "parametrize"]
+    return list(mark.args[1])
+
+
+class _Capsys:
+    """Stands in for pytest's `capsys` for helpers written for it."""
+
+    def __init__(self):
+        self.buffer = io.StringIO()
+
+    def readouterr(self):
+        out = self.buffer.getvalue()
+        self.buffer.seek(0)
+        self.buffer.truncate()
+        return types.SimpleNamespace(out=out, err="")
+
+
+@contextlib.contextmanager
+def _captured():
+    """Captures stdout (both libraries print through `sys.stdout`)."""
+    capsys = _Capsys()
+    with contextlib.redirect_stdout(capsys.buffer):
+        yield capsys
+
+
+def _raised(fn):
+    """The exception `fn()` raises (None if none)."""
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            fn()
+    except Exception as e:
+        return e
+    return None
+
+
+# === optimizers.schedules ======================================================================
+def _schedule_values(schedule, steps, keras_side):
+    if not keras_side:
+        return [float(schedule(np.int64(s))) for s in steps]
+    tf, _ = _keras()
+    # NOTE: one eager call per step, as `schedule(step)` is documented: TF's
+    # vectorized and graph-mode cos/pow round differently (1-4 ulp) from
+    # its scalar kernels, which are the correctly rounded reference.
+    return [float(_np(schedule(step))) for step in
+            tf.unstack(tf.constant(np.asarray(steps, dtype="int64")))]
+
+
+def _schedule_row(cls):
+    def compute():
+        _, keras = _keras()
+        cases = [kwargs for name, kwargs in
+                 _compat("test_callbacks_compat").SCHEDULE_CASES if name == cls]
+        steps = np.arange(0, 2001)
+        pairs = []
+        for kwargs in cases:
+            ours = getattr(kl_schedules, cls)(**kwargs)
+            theirs = getattr(keras.optimizers.schedules, cls)(**kwargs)
+            pairs.append(Pair(f"{kwargs} values at steps 0..2000",
+                              _schedule_values(ours, steps, False),
+                              _schedule_values(theirs, steps, True)))
+            pairs.append(Pair(f"{kwargs} get_config", ours.get_config(),
+                              theirs.get_config(), exact=True))
+        if not cases:
+            raise ValueError(f"compat_tests.test_callbacks_compat.SCHEDULE_CASES "
+                             f"has no case of {cls}")
+        return pairs
+
+    return Row(f"optimizers.schedules.{cls}[values at steps 0..2000]", compute,
+               rtol=1e-6, atol=1e-9,
+               covers=(f"optimizers.schedules.{cls}",
+                       "optimizers.schedules.LearningRateSchedule"))
+
+
+def _schedule_registry_row():
+    def compute():
+        _, keras = _keras()
+        ks = keras.optimizers.schedules
+        pairs = []
+        for name, kwargs in _compat("test_callbacks_compat").SCHEDULE_CASES:
+            ours = getattr(kl_schedules, name)(**kwargs)
+            theirs = getattr(ks, name)(**kwargs)
+            k_config = ks.serialize(theirs)
+            pairs.append(Pair(f"serialize({name}({kwargs}))",
+                              kl_schedules.serialize(ours), k_config, exact=True))
+            rebuilt = kl_schedules.deserialize(k_config)
+            pairs.append(Pair(f"deserialize(Keras config of {name}) config",
+                              (type(rebuilt).__name__, rebuilt.get_config()),
+                              (name, theirs.get_config()), exact=True))
+            back = ks.deserialize(kl_schedules.serialize(ours))
+            pairs.append(Pair(f"Keras deserializes serialize({name})",
+                              back.get_config(), theirs.get_config(), exact=True))
+        k_opt = keras.optimizers.SGD(learning_rate=ks.ExponentialDecay(0.1, 10, 0.5))
+        o_opt = kl_optimizers.SGD.from_config(k_opt.get_config())
+        pairs.append(Pair("optimizer config with a schedule",
+                          o_opt.get_config()["learning_rate"],
+                          k_opt.get_config()["learning_rate"], exact=True))
+        # NOTE: no comparison for an unknown class_name: Keras 3.15 returns
+        # the string 'Nope' without complaint; keraslite raises ValueError.
+        return pairs
+
+    return Row("optimizers.schedules.serialize/deserialize", compute,
+               covers=("optimizers.schedules.serialize",
+                       "optimizers.schedules.deserialize",
+                       "optimizers.schedules.LearningRateSchedule"))
+
+
+def schedule_rows():
+    # The base class has no values of its own; every row covers it.
+    return ([_schedule_row(cls) for cls in kl_schedules.ALL_SCHEDULES
+             if cls != "LearningRateSchedule"]
+            + [_schedule_registry_row()])
+
+
+# === callbacks =================================================================================
+def _scripted_callback_row(cls, label, cases, make, compare):
+    """A callback driven by a scripted monitored value in both libraries.
+
+    `cases()` lists the cases; `make(lib, case, folder)` returns
+    `(callback factory, key, values)`; `compare(case, keras_run, our_run,
+    folder)` returns Pairs. Runs go through `run_both` of
+    compat_tests/test_callbacks_compat.py (twin models, shuffle=False)."""
+
+    def compute():
+        helpers = _compat("test_callbacks_compat")
+        pairs = []
+        for case in cases(helpers):
+            with tempfile.TemporaryDirectory() as folder, _captured() as capsys:
+                factory, monitored, values = make(case, folder)
+                k, o = helpers.run_both(factory, monitored, values, capsys)
+                pairs += compare(case, k, o, folder)
+        return pairs
+
+    return Row(f"callbacks.{cls}[{label}]", compute, rtol=1e-5, atol=1e-6,
+               covers=(f"callbacks.{cls}", "callbacks.MonitorCallback",
+                       "callbacks.Callback", "callbacks.CallbackList",
+                       "callbacks.History"))
+
+
+def _early_stopping_row():
+    def make(case, folder):
+        values, kwargs = case
+        kwargs = dict(kwargs)
+        monitor = kwargs.pop("monitor", "val_loss")
+        return (lambda lib: lib.callbacks.EarlyStopping(
+            monitor=monitor, verbose=1, restore_best_weights=True, **kwargs),
+            monitor, values)
+
+    def compare(case, k, o, folder):
+        tag = f"{case}: "
+        pairs = [Pair(tag + "epochs run", o["epochs"], k["epochs"]),
+                 Pair(tag + "stopped_epoch", o["callback"].stopped_epoch,
+                      k["callback"].stopped_epoch),
+                 Pair(tag + "best_epoch", o["callback"].best_epoch,
+                      k["callback"].best_epoch),
+                 Pair(tag + "printed messages", o["out"], k["out"], exact=True),
+                 Pair(tag + "loss per epoch", o["history"]["loss"],
+                      k["history"]["loss"])]
+        for i, (kw, ow) in enumerate(zip(k["model"].get_weights(),
+                                         o["model"].get_weights())):
+            pairs.append(Pair(f"{tag}restored weight {i}", ow, np.asarray(kw)))
+        return pairs
+
+    return _scripted_callback_row(
+        "EarlyStopping", "scripted histories, restore_best_weights",
+        lambda helpers: helpers.EARLY_CASES, make, compare)
+
+
+def _reduce_lr_row():
+    def make(case, folder):
+        values, kwargs = case
+        return (lambda lib: lib.callbacks.ReduceLROnPlateau(verbose=1, **kwargs),
+                "val_loss", values)
+
+    def compare(case, k, o, folder):
+        tag = f"{case}: "
+        pairs = [Pair(tag + "learning rate per epoch", o["lrs"], k["lrs"]),
+                 Pair(tag + "History['learning_rate']",
+                      o["history"]["learning_rate"], k["history"]["learning_rate"]),
+                 Pair(tag + "printed messages", o["out"], k["out"], exact=True)]
+        return pairs + [Pair(f"{tag}final weight {i}", ow, np.asarray(kw))
+                        for i, (kw, ow) in enumerate(zip(k["weights"][-1],
+                                                         o["weights"][-1]))]
+
+    return _scripted_callback_row(
+        "ReduceLROnPlateau", "scripted plateaus, lr sequence",
+        lambda helpers: _parametrized(
+            helpers.test_reduce_lr_on_plateau_same_epochs_and_rates),
+        make, compare)
+
+
+def _lr_scheduler_row():
+    def make(case, folder):
+        return (lambda lib: lib.callbacks.LearningRateScheduler(case, verbose=1),
+                "unused", [0.0] * 5)
+
+    def compare(case, k, o, folder):
+        tag = "schedule(epoch, lr)" if case.__code__.co_argcount == 2 else \
+            "schedule(epoch)"
+        return [Pair(f"{tag}: learning rate per epoch", o["lrs"], k["lrs"]),
+                Pair(f"{tag}: History['learning_rate']",
+                     o["history"]["learning_rate"], k["history"]["learning_rate"]),
+                Pair(f"{tag}: printed messages", o["out"], k["out"], exact=True)]
+
+    return _scripted_callback_row(
+        "LearningRateScheduler", "lr sequence",
+        lambda helpers: _parametrized(
+            helpers.test_learning_rate_scheduler_same_rates),
+        make, compare)
+
+
+def _model_checkpoint_row():
+    def make(case, folder):
+        template, kwargs, values = case
+
+        def factory(lib):
+            path = os.path.join(folder, lib.__name__, "ckpt", template)
+            return lib.callbacks.ModelCheckpoint(path, verbose=1, **kwargs)
+
+        return factory, "val_loss", values
+
+    def compare(case, k, o, folder):
+        tag = f"{case[0]} {case[1]}: "
+        files = {lib: sorted(os.listdir(os.path.join(folder, lib, "ckpt")))
+                 for lib in ("keras", "keraslite")}
+        return [Pair(tag + "files written", files["keraslite"], files["keras"],
+                     exact=True),
+                Pair(tag + "printed messages",
+                     o["out"].replace(os.path.join(folder, "keraslite"), "<dir>"),
+                     k["out"].replace(os.path.join(folder, "keras"), "<dir>"),
+                     exact=True)]
+
+    return _scripted_callback_row(
+        "ModelCheckpoint", "file names written for a template",
+        lambda helpers: _parametrized(helpers.test_model_checkpoint_same_files),
+        make, compare)
+
+
+def _scripted_logs_run(lib, callback, epochs_logs):
+    """Drives `callback` as fit would, with scripted epoch logs (no training)."""
+    helpers = _compat("test_callbacks_compat")
+    model = helpers.twins()[0 if lib.__name__ == "keras" else 1]
+    callback.set_model(model)
+    callback.on_train_begin()
+    for epoch, logs in enumerate(epochs_logs):
+        callback.on_epoch_begin(epoch)
+        callback.on_epoch_end(epoch, dict(logs))
+    callback.on_train_end()
+    return model
+
+
+def _csv_logger_row():
+    logs = [{"loss": 0.6931471805599453, "accuracy": np.float32(0.5),
+             "val_loss": 0.25, "learning_rate": np.float32(0.05)},
+            {"loss": 0.5, "accuracy": np.float32(0.625), "val_loss": 1 / 3,
+             "learning_rate": np.float32(0.025)},
+            {"loss": 1e-8, "accuracy": np.float32(1.0), "val_loss": float("nan"),
+             "learning_rate": np.float32(0.0125)}]
+
+    def compute():
+        _, keras = _keras()
+        pairs = []
+        for kwargs in ({}, {"separator": ";"}, {"separator": "\t", "append": True}):
+            contents = []
+            for lib in (keraslite, keras):
+                with tempfile.TemporaryDirectory() as folder:
+                    path = os.path.join(folder, "log.csv")
+                    # Two trainings into one file: the second appends or overwrites.
+                    _scripted_logs_run(lib, lib.callbacks.CSVLogger(path, **kwargs),
+                                       logs[:2])
+                    _scripted_logs_run(lib, lib.callbacks.CSVLogger(path, **kwargs),
+                                       logs[1:])
+                    with open(path, newline="") as f:
+                        contents.append(f.read())
+            pairs.append(Pair(f"CSVLogger({kwargs}) file content", *contents,
+                              exact=True))
+        return pairs
+
+    return Row("callbacks.CSVLogger[file content for scripted logs]", compute,
+               covers=("callbacks.CSVLogger",))
+
+
+def _lambda_and_nan_row():
+    def compute():
+        _, keras = _keras()
+        helpers = _compat("test_callbacks_compat")
+        pairs = []
+        traces = []
+        for lib, model in zip((keras, keraslite), helpers.twins()):
+            trace = []
+
+            def record(name):
+                def hook(*args, **kwargs):
+                    logs = kwargs.get("logs", args[-1] if args and isinstance(
+                        args[-1], dict) else {})
+                    ints = tuple(a for a in args if isinstance(a, int))
+                    trace.append((name,) + ints + (sorted(logs or {}),))
+                return hook
+
+            callback = lib.callbacks.LambdaCallback(
+                on_epoch_begin=record("epoch_begin"), on_epoch_end=record("epoch_end"),
+                on_train_begin=record("train_begin"), on_train_end=record("train_end"),
+                on_train_batch_begin=record("train_batch_begin"),
+                on_train_batch_end=record("train_batch_end"))
+            model.fit(*helpers.data(16), batch_size=8, epochs=2, verbose=0,
+                      shuffle=False, validation_data=helpers.data(8, seed=2),
+                      callbacks=[callback])
+            traces.append(trace)
+        pairs.append(Pair("LambdaCallback calls (hook, index, log keys)",
+                          traces[1], traces[0], exact=True))
+        nan = float("nan")
+        for losses in ([1.0, 2.0], [1.0, nan, 0.5], [float("inf")], [np.float32(nan)]):
+            runs = []
+            for lib in (keraslite, keras):
+                model = helpers.twins()[0 if lib is keras else 1]
+                callback = lib.callbacks.TerminateOnNaN()
+                callback.set_model(model)
+                stops = []
+                with _captured() as capsys:
+                    for batch, loss in enumerate(losses):
+                        callback.on_train_batch_end(batch, {"loss": loss})
+                        stops.append(bool(model.stop_training))
+                    out = capsys.readouterr().out
+                raising = lib.callbacks.TerminateOnNaN(raise_error=True)
+                raising.set_model(model)
+                error = _raised(lambda: [raising.on_train_batch_end(i, {"loss": v})
+                                         for i, v in enumerate(losses)])
+                runs.append((stops, out, type(error).__name__,
+                             str(error) if error else ""))
+            pairs.append(Pair(f"TerminateOnNaN on losses {losses}: stop_training "
+                              "per batch, message, raise_error=True",
+                              runs[0], runs[1], exact=True))
+        return pairs
+
+    return Row("callbacks.LambdaCallback/TerminateOnNaN[behaviour]", compute,
+               covers=("callbacks.LambdaCallback", "callbacks.TerminateOnNaN"))
+
+
+def _hooks_and_progress_row():
+    def compute():
+        _, keras = _keras()
+        helpers = _compat("test_callbacks_compat")
+        progress = _compat("test_progress_compat")
+        pairs = []
+        traces = []
+        for lib, model in zip((keras, keraslite), helpers.twins()):
+            tracer = helpers.tracer(lib.callbacks.Callback)
+            history = model.fit(*helpers.data(16), batch_size=8, epochs=2, verbose=0,
+                                shuffle=False, validation_data=helpers.data(8, seed=2),
+                                callbacks=[tracer])
+            traces.append((tracer.trace, sorted(history.history), history.epoch,
+                           history.params, model.history is history))
+        for i, label in enumerate(("hook order and log keys in fit",
+                                   "History keys", "History.epoch",
+                                   "History.params", "model.history is History")):
+            pairs.append(Pair(label, traces[1][i], traces[0][i], exact=True))
+        # A CallbackList used by hand, as a custom loop would.
+        lists = []
+        for lib, model in zip((keras, keraslite), helpers.twins()):
+            tracer = helpers.tracer(lib.callbacks.Callback)
+            callbacks = lib.callbacks.CallbackList(
+                [tracer], add_history=True, model=model, epochs=2, steps=1, verbose=0)
+            callbacks.on_train_begin()
+            for epoch in range(2):
+                callbacks.on_epoch_begin(epoch)
+                callbacks.on_train_batch_begin(0)
+                callbacks.on_train_batch_end(0, {"loss": 1.0 / (epoch + 1)})
+                callbacks.on_epoch_end(epoch, {"loss": 1.0 / (epoch + 1)})
+            callbacks.on_train_end()
+            lists.append((tracer.trace, [type(c).__name__ for c in callbacks.callbacks],
+                          tracer.params, model.history.history, model.history.epoch))
+        for i, label in enumerate(("CallbackList: hook order", "CallbackList: callbacks",
+                                   "CallbackList: params", "CallbackList: History",
+                                   "CallbackList: History.epoch")):
+            pairs.append(Pair(label, lists[1][i], lists[0][i], exact=True))
+        for verbose in (1, 2):
+            with _captured() as capsys:
+                ours = progress.run(keraslite, verbose, capsys)
+                theirs = progress.run(keras, verbose, capsys)
+            pairs.append(Pair(f"ProgbarLogger line skeleton, verbose={verbose}",
+                              ours, theirs, exact=True))
+        return pairs
+
+    return Row("callbacks[hook order, CallbackList, History, ProgbarLogger lines]",
+               compute, covers=("callbacks.Callback", "callbacks.CallbackList",
+                                "callbacks.History", "callbacks.ProgbarLogger"))
+
+
+def callback_rows():
+    return [_hooks_and_progress_row(), _early_stopping_row(), _reduce_lr_row(),
+            _lr_scheduler_row(), _model_checkpoint_row(), _csv_logger_row(),
+            _lambda_and_nan_row()]
+
+
+# === utils ==========================================================================================
+def _progbar_row():
+    # (Progbar kwargs, updates as (current, values, finalize))
+    cases = [
+        ({"target": 5}, [(i, [("loss", 1.0 / i), ("acc", 0.1 * i)], None)
+                         for i in range(1, 6)]),
+        ({"target": 5, "verbose": 2}, [(i, [("loss", 1.0 / i)], None)
+                                       for i in range(1, 6)]),
+        ({"target": 4, "stateful_metrics": ["acc"]},
+         [(i, [("loss", 2.0 / i), ("acc", 0.25 * i)], None) for i in range(1, 5)]),
+        ({"target": None}, [(i, [("loss", 0.5)], None) for i in (1, 2, 3)]
+         + [(3, [("loss", 0.5)], True)]),
+        ({"target": 3, "unit_name": "sample"}, [(1, None, None), (3, None, None)]),
+        ({"target": 1000, "width": 10}, [(1, [("x", 1e-5)], None),
+                                         (500, [("x", 123456.0)], None),
+                                         (1000, [("x", 0.0)], None)]),
+    ]
+
+    def compute():
+        _, keras = _keras()
+        skeleton = _compat("test_progress_compat").skeleton
+        pairs = []
+        for kwargs, updates in cases:
+            lines = []
+            for lib in (keraslite, keras):
+                with _captured() as capsys:
+                    bar = lib.utils.Progbar(interval=0.0, **kwargs)
+                    for current, values, finalize in updates:
+                        bar.update(current, values, finalize=finalize)
+                    lines.append(skeleton(capsys.readouterr().out))
+            pairs.append(Pair(f"Progbar({kwargs}) lines", *lines, exact=True))
+        return pairs
+
+    return Row("utils.Progbar[line skeleton]", compute,
+               covers=("utils.Progbar",))
+
+
+def _random_seed_row():
+    def draws(seed):
+        keraslite.utils.set_random_seed(seed)
+        model = keraslite.Sequential([keraslite.Input((5,)),
+                                      keraslite.layers.Dense(4),
+                                      keraslite.layers.Dropout(0.5)])
+        mask = model.layers[-1](np.ones((3, 4), np.float32), training=True)
+        backend = keraslite.backend
+        return np.concatenate([
+            *(w.ravel() for w in model.get_weights()), mask.ravel(),
+            np.random.rand(3), [random.random()], backend.rng().normal(size=3),
+            backend.make_rng(5).normal(size=3)])
+
+    def keras_draws(seed):
+        _, keras = _keras()
+        keras.utils.set_random_seed(seed)
+        layer = keras.layers.Dense(3)
+        layer.build((None, 2))
+        return np.concatenate([_np(keras.random.normal((4,))),
+                               _np(layer.kernel).ravel(), np.random.rand(2)])
+
+    def compute():
+        _, keras = _keras()
+        first, again, other = draws(7), draws(7), draws(8)
+        k_first, k_again = keras_draws(7), keras_draws(7)
+        return [
+            # keraslite against itself: Keras's RNG stream cannot be matched.
+            Pair("set_random_seed(7) twice: identical draws (self)", again, first),
+            Pair("same seed reproducible (keraslite vs Keras)",
+                 bool(np.array_equal(first, again)),
+                 bool(np.array_equal(k_first, k_again)), exact=True),
+            Pair("another seed gives other draws",
+                 bool(np.array_equal(first, other)), False, exact=True),
+            Pair("make_rng(seed) is independent of the global seed",
+                 draws(1)[-3:], draws(2)[-3:]),
+            Pair("set_random_seed('a') raises",
+                 _error_name(lambda: keraslite.utils.set_random_seed("a")),
+                 _error_name(lambda: keras.utils.set_random_seed("a")), exact=True),
+        ]
+
+    return Row("utils.set_random_seed[reproducibility within keraslite (self)]",
+               compute, rtol=0.0, atol=0.0,
+               covers=("utils.set_random_seed", "backend.set_random_seed",
+                       "backend.rng", "backend.make_rng"))
+
+
+def _normalize_row():
+    rng = _rng(31)
+    x2 = rng.normal(size=(6, 4))
+    x2[2] = 0.0  # a zero row keeps its zeros
+    x3 = _f32(rng.normal(size=(2, 3, 4)))
+    cases = [(x2, {}), (x2, {"axis": 1}), (x2, {"order": 1}),
+             (x2, {"order": np.inf}), (_f32(x2), {"axis": -1, "order": 2}),
+             (x3, {}), (x3, {"axis": 1}), (x3, {"axis": 2, "order": 1}),
+             (np.arange(5.0), {})]
+    # NOTE: axis=0 is left out: Keras 3.15's NumPy path turns axis=0 into -1
+    # (`axis = axis or -1`) and fails to broadcast; keraslite normalizes.
+
+    def compute():
+        _, keras = _keras()
+        pairs = []
+        for x, kwargs in cases:
+            tag = f"{x.shape} {x.dtype} {kwargs}"
+            ours, theirs = keraslite.utils.normalize(x, **kwargs), \
+                keras.utils.normalize(x, **kwargs)
+            pairs.append(Pair(f"normalize {tag}", ours, theirs))
+            pairs.append(Pair(f"normalize {tag} dtype", str(ours.dtype),
+                              str(theirs.dtype), exact=True))
+        return pairs
+
+    return Row("utils.normalize", compute, rtol=1e-7, atol=1e-12,
+               covers=("utils.normalize",))
+
+
+def _write_archives(folder):
+    """A tar.gz (with a member escaping the folder) and a zip of small files."""
+    import tarfile
+    import zipfile
+
+    files = {"a.txt": b"alpha\n", "sub/b.bin": bytes(range(256)) * 3}
+    tar_path, zip_path = os.path.join(folder, "data.tar.gz"), \
+        os.path.join(folder, "data.zip")
+    with tarfile.open(tar_path, "w:gz") as tar:
+        for name, data in {**files, "../evil.txt": b"x"}.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    with zipfile.ZipFile(zip_path, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return tar_path, zip_path
+
+
+def _tree(folder):
+    """{relative path: bytes} of the files under `folder`."""
+    out = {}
+    for root, _, names in os.walk(folder):
+        for name in names:
+            path = os.path.join(root, name)
+            with open(path, "rb") as f:
+                out[os.path.relpath(path, folder)] = f.read()
+    return out
+
+
+def _file_utils_row():
+    def compute():
+        import pytest
+        import zipfile
+        from keras.src.backend import config as keras_config
+        from keras.src.utils import file_utils as k_fu
+
+        fu = keraslite.utils.file_utils
+        pairs = []
+        with tempfile.TemporaryDirectory() as folder, \
+                pytest.MonkeyPatch.context() as mp:
+            path = os.path.join(folder, "blob.bin")
+            with open(path, "wb") as f:
+                f.write(_rng(3).bytes(200_000))
+            for algorithm in ("sha256", "md5", "auto"):
+                for chunk in (65535, 1000):
+                    pairs.append(Pair(
+                        f"hash_file({algorithm}, chunk_size={chunk})",
+                        fu.hash_file(path, algorithm, chunk),
+                        k_fu.hash_file(path, algorithm, chunk), exact=True))
+            sha, md5 = k_fu.hash_file(path, "sha256"), k_fu.hash_file(path, "md5")
+            for file_hash in (sha, md5, "0" * 64, "0" * 32):
+                for algorithm in ("auto", "sha256", "md5"):
+                    pairs.append(Pair(
+                        f"validate_file(hash {file_hash[:6]}.., {algorithm})",
+                        fu.validate_file(path, file_hash, algorithm),
+                        k_fu.validate_file(path, file_hash, algorithm), exact=True))
+                    pairs.append(Pair(
+                        f"resolve_hasher({algorithm}, hash {file_hash[:6]}..)",
+                        fu.resolve_hasher(algorithm, file_hash).name,
+                        k_fu.resolve_hasher(algorithm, file_hash).name, exact=True))
+            pairs.append(Pair("path_to_string(Path), (str)",
+                              (fu.path_to_string(Path(path)), fu.path_to_string("x")),
+                              (k_fu.path_to_string(Path(path)),
+                               k_fu.path_to_string("x")), exact=True))
+            # get_file on cached files: no download, the cached path.
+            cache = os.path.join(folder, "cache")
+            os.makedirs(os.path.join(cache, "sub"))
+            with open(os.path.join(cache, "sub", "data.npz"), "wb") as f:
+                f.write(b"cached")
+            origin = "http://offline.invalid/files/data.npz"
+            mp.setattr(k_fu, "urlretrieve", None)  # a download would raise
+            for kwargs in ({"fname": "data.npz"}, {"fname": None},
+                           {"fname": "data.npz", "file_hash":
+                            k_fu.hash_file(os.path.join(cache, "sub", "data.npz"))}):
+                call = dict(origin=origin, cache_dir=cache, cache_subdir="sub", **kwargs)
+                pairs.append(Pair(f"get_file(cached, {kwargs})", fu.get_file(**call),
+                                  k_fu.get_file(**call), exact=True))
+            pairs.append(Pair("check_fname(None, origin) is get_file's file name",
+                              fu.check_fname(None, origin),
+                              os.path.basename(k_fu.get_file(
+                                  origin=origin, cache_dir=cache, cache_subdir="sub")),
+                              exact=True))
+            # Default cache roots: both libraries pointed at one folder.
+            home = os.path.join(folder, "home")
+            os.makedirs(os.path.join(home, "datasets"))
+            with open(os.path.join(home, "datasets", "h.npz"), "wb") as f:
+                f.write(b"home")
+            mp.setenv("KERASLITE_HOME", home)
+            mp.setenv("KERAS_HOME", home)
+            mp.setattr(keras_config, "_KERAS_DIR", home)
+            keras_path = k_fu.get_file("h.npz", origin)
+            pairs.append(Pair("get_file(fname with a folder) raises",
+                              _error_name(lambda: fu.get_file("a/b.npz", origin)),
+                              _error_name(lambda: k_fu.get_file("a/b.npz", origin)),
+                              exact=True))
+            pairs.append(Pair("keraslite_home(), keras_home() vs Keras's root",
+                              (fu.keraslite_home(), fu.keras_home()),
+                              (keras_config.keras_home(), keras_config.keras_home()),
+                              exact=True))
+            pairs.append(Pair("get_file default cache / cache_locations",
+                              (fu.get_file("h.npz", origin),
+                               fu.cache_locations("h.npz")),
+                              (keras_path, [keras_path, keras_path]), exact=True))
+            # Archives: same files extracted, unsafe members skipped by both.
+            tar_path, zip_path = _write_archives(folder)
+            for archive, fmt in ((tar_path, "auto"), (tar_path, "tar"),
+                                 (zip_path, "auto"), (zip_path, "zip"),
+                                 (zip_path, "tar"), (zip_path, None)):
+                results = []
+                for lib, module in (("ours", fu), ("theirs", k_fu)):
+                    target = os.path.join(folder, f"x_{lib}")
+                    shutil.rmtree(target, ignore_errors=True)
+                    done = module.extract_archive(archive, target, fmt)
+                    results.append((done, _tree(target) if done else {}))
+                pairs.append(Pair(f"extract_archive({os.path.basename(archive)}, "
+                                  f"{fmt!r})", *results, exact=True))
+            results = []
+            for lib, module in (("ours", fu), ("theirs", k_fu)):
+                target = os.path.join(folder, f"open_{lib}")
+                with zipfile.ZipFile(zip_path) as archive:
+                    module.extract_open_archive(archive, target)
+                results.append(_tree(target))
+            pairs.append(Pair("extract_open_archive(ZipFile)", *results, exact=True))
+            # A failed download: DownloadError is-a what Keras raises, same message.
+            missing = "file://" + os.path.join(folder, "missing.bin")
+            ours = _raised(lambda: fu.get_file("m.bin", missing, cache_dir=folder))
+            mp.undo()
+            theirs = _raised(lambda: k_fu.get_file("m.bin", missing, cache_dir=folder))
+            pairs.append(Pair("failed download: DownloadError is-a Keras's error",
+                              (type(ours).__name__, isinstance(ours, type(theirs))),
+                              ("DownloadError", True), exact=True))
+            pairs.append(Pair("failed download: message opening",
+                              str(ours).startswith(f"URL fetch failure on {missing}: "),
+                              str(theirs).startswith(f"URL fetch failure on {missing}: "),
+                              exact=True))
+        return pairs
+
+    return Row("utils.file_utils[hash, validate, get_file from cache, extract]",
+               compute,
+               covers=tuple(f"utils.file_utils.{n}" for n in (
+                   "hash_file", "validate_file", "resolve_hasher", "path_to_string",
+                   "get_file", "check_fname", "keraslite_home", "keras_home",
+                   "cache_locations", "extract_archive", "extract_open_archive",
+                   "DownloadError")) + ("utils.get_file",))
+
+
+def utils_rows():
+    return [_progbar_row(), _random_seed_row(), _normalize_row(), _file_utils_row()]
+
+
+# === datasets ===================================================================================
+@functools.lru_cache(maxsize=None)
+def _dataset_cache():
+    """The synthetic datasets of compat_tests/test_datasets_compat.py, written once."""
+    import atexit
+
+    folder = tempfile.mkdtemp(prefix="keraslite_parity_")
+    atexit.register(shutil.rmtree, folder, True)
+    return _compat("test_datasets_compat").write_shared_cache(
+        Path(folder) / "keras_home")
+
+
+@contextlib.contextmanager
+def _datasets_pointed_at_cache():
+    """keraslite (via the Keras cache) and Keras (no network) read one cache."""
+    import pytest
+
+    cache = _dataset_cache()
+    with tempfile.TemporaryDirectory() as empty, pytest.MonkeyPatch.context() as mp:
+        keras_paths = _compat("test_datasets_compat").point_both_at(
+            cache, Path(empty) / "keraslite_home", mp)
+        yield cache, keras_paths
+
+
+def _array_pairs(tag, ours, theirs):
+    """Nested tuples of arrays: types, dtypes and shapes exactly, values as numbers."""
+    if isinstance(theirs, (tuple, list)) and not isinstance(theirs, np.ndarray):
+        pairs = [Pair(f"{tag} structure", (type(ours).__name__, len(ours)),
+                      (type(theirs).__name__, len(theirs)), exact=True)]
+        for i, (a, b) in enumerate(zip(ours, theirs)):
+            pairs += _array_pairs(f"{tag}[{i}]", a, b)
+        return pairs
+    if not isinstance(theirs, np.ndarray):
+        return [Pair(tag, ours, theirs, exact=True)]
+    pairs = [Pair(f"{tag} type/dtype/shape",
+                  (type(ours).__name__, str(getattr(ours, "dtype", None)),
+                   getattr(ours, "shape", None)),
+                  ("ndarray", str(theirs.dtype), theirs.shape), exact=True)]
+    if theirs.dtype == object:
+        pairs.append(Pair(f"{tag} sequences", ours.tolist(), theirs.tolist(),
+                          exact=True))
+    else:
+        pairs.append(Pair(f"{tag} values", ours, theirs))
+    return pairs
+
+
+def _dataset_row(module, function, kwargs_list):
+    def compute():
+        from keras.src import datasets as k_datasets
+
+        ours_fn = getattr(getattr(keraslite.datasets, module), function)
+        theirs_fn = getattr(getattr(k_datasets, module), function)
+        pairs = []
+        with _datasets_pointed_at_cache() as (cache, keras_paths):
+            for kwargs in kwargs_list:
+                pairs += _array_pairs(f"{function}({kwargs})", ours_fn(**kwargs),
+                                      theirs_fn(**kwargs))
+            pairs.append(Pair("Keras read the synthetic cache only (no network)",
+                              True, all(p.startswith(str(cache)) for p in keras_paths),
+                              exact=True))
+        return pairs
+
+    return Row(f"datasets.{module}.{function}[synthetic file]", compute,
+               rtol=0.0, atol=0.0, covers=(f"datasets.{module}.{function}",))
+
+
+def _npz_utils_row():
+    def compute():
+        import pickle
+
+        from keras.src.datasets import npz_utils as k_npz
+
+        ours_module = keraslite.datasets.npz_utils
+        cache = _dataset_cache()
+        pairs = []
+        for name in ("imdb.npz", "reuters.npz", "mnist.npz", "boston_housing.npz"):
+            path = os.path.join(cache, "datasets", name)
+            ours, theirs = ours_module.load_npz(path), k_npz.load_npz(path)
+            pairs.append(Pair(f"load_npz({name}) keys", sorted(ours), sorted(theirs),
+                              exact=True))
+            for key in sorted(theirs):
+                pairs += _array_pairs(f"load_npz({name})[{key!r}]", ours.get(key),
+                                      theirs[key])
+        streams = {"float array": np.arange(6.0).reshape(2, 3)}
+        ragged = np.empty(2, dtype=object)
+        ragged[0], ragged[1] = [1, 2], [3]
+        streams["object array"] = ragged
+        for label, array in streams.items():
+            buffers = []
+            for _ in range(2):
+                buffer = io.BytesIO()
+                np.save(buffer, array, allow_pickle=True)
+                buffer.seek(0)
+                buffers.append(buffer)
+            pairs += _array_pairs(f"load_npy_member({label})",
+                                  ours_module.load_npy_member(buffers[0]),
+                                  k_npz.load_npy_member(buffers[1]))
+        evil = pickle.dumps(os.getcwd)  # a global outside NumPy's array rebuilding
+        pairs.append(Pair("RestrictedUnpickler refuses other globals",
+                          _error_name(lambda: ours_module.RestrictedUnpickler(
+                              io.BytesIO(evil)).load()),
+                          _error_name(lambda: k_npz.RestrictedUnpickler(
+                              io.BytesIO(evil)).load()), exact=True))
+        good = pickle.dumps(ragged)
+        pairs += _array_pairs("RestrictedUnpickler loads an object array",
+                              ours_module.RestrictedUnpickler(io.BytesIO(good)).load(),
+                              k_npz.RestrictedUnpickler(io.BytesIO(good)).load())
+        return pairs
+
+    return Row("datasets.npz_utils[load_npz, load_npy_member, RestrictedUnpickler]",
+               compute, rtol=0.0, atol=0.0,
+               covers=("datasets.npz_utils.load_npz",
+                       "datasets.npz_utils.load_npy_member",
+                       "datasets.npz_utils.RestrictedUnpickler"))
+
+
+def dataset_rows():
+    sequence = [{}, {"num_words": 40, "skip_top": 7, "maxlen": 25, "seed": 1},
+                {"num_words": 300, "start_char": None, "oov_char": 2,
+                 "index_from": 0},
+                {"skip_top": 0, "start_char": None, "oov_char": None,
+                 "index_from": 3}]
+    return [
+        _dataset_row("mnist", "load_data", [{}]),
+        _dataset_row("fashion_mnist", "load_data", [{}]),
+        _dataset_row("imdb", "load_data", sequence),
+        _dataset_row("imdb", "get_word_index", [{}]),
+        _dataset_row("reuters", "load_data",
+                     sequence + [{"test_split": 0.5, "num_words": 100}]),
+        _dataset_row("reuters", "get_word_index", [{}]),
+        _dataset_row("reuters", "get_label_names", [{}]),
+        _dataset_row("boston_housing", "load_data",
+                     [{}, {"test_split": 0.33, "seed": 0}, {"test_split": 0.0}]),
+        _npz_utils_row(),
+    ]
+
+
+# === models and saving =========================================================================
+def _file_row(direction):
+    """Tiny trained models saved by one library and loaded by the other."""
+
+    def compute():
+        _, keras = _keras()
+        helpers = _compat("test_saving_compat")
+        source, target = ((keras, keraslite) if direction == "Keras -> keraslite"
+                          else (keraslite, keras))
+        pairs = []
+        for spec in ("two-dense-nobias-rmsprop", "four-dense-flatten-dropout"):
+            keras.backend.clear_session()
+            keraslite.backend.clear_session()
+            model = helpers.build(source, spec)
+            x, y = helpers.data(model, helpers.SPECS[spec][4])
+            helpers.train(model, x, y, 2)
+            for fmt in (".keras", ".h5"):
+                tag = f"{spec} {fmt}: "
+                with tempfile.TemporaryDirectory() as folder:
+                    path = os.path.join(folder, "net" + fmt)
+                    source.models.save_model(model, path)
+                    loaded = target.models.load_model(path)
+                for i, (a, b) in enumerate(zip(loaded.get_weights(),
+                                               model.get_weights())):
+                    pairs.append(Pair(f"{tag}weight {i}", np.asarray(a),
+                                      np.asarray(b)))
+                pairs.append(Pair(f"{tag}predict", loaded.predict(x, verbose=0),
+                                  model.predict(x, verbose=0)))
+                pairs.append(Pair(f"{tag}config",
+                                  helpers.as_json(loaded.get_config()),
+                                  helpers.as_json(model.get_config()), exact=True))
+            ours = model if source is keraslite else loaded
+            theirs = model if source is keras else loaded
+            clone, k_clone = (keraslite.models.clone_model(ours),
+                              keras.models.clone_model(theirs))
+            pairs.append(Pair(f"{spec}: clone_model config",
+                              helpers.as_json(clone.get_config()),
+                              helpers.as_json(k_clone.get_config()), exact=True))
+            pairs.append(Pair(f"{spec}: clone_model weight shapes",
+                              [w.shape for w in clone.get_weights()],
+                              [tuple(w.shape) for w in k_clone.get_weights()],
+                              exact=True))
+        return pairs
+
+    return Row(f"models.save_model/load_model/clone_model[{direction}]", compute,
+               rtol=0.0, atol=1e-6,
+               covers=("models.save_model", "models.load_model", "models.clone_model",
+                       "models.Sequential", "Sequential"))
+
+
+def _saving_functions_row():
+    def compute():
+        _, keras = _keras()
+        helpers = _compat("test_saving_compat")
+        saving = keraslite.saving
+        pairs = []
+        spec = "three-dense-adam"
+        keras.backend.clear_session()
+        keraslite.backend.clear_session()
+        k_model, o_model = helpers.build(keras, spec), helpers.build(keraslite, spec)
+        x, y = helpers.data(k_model, helpers.SPECS[spec][4])
+        helpers.train(k_model, x, y, 2)
+        helpers.train(o_model, x, y, 3)
+        with tempfile.TemporaryDirectory() as folder:
+            for name, saver, loader in (
+                    ("model.keras", saving.save_model, keras.saving.load_model),
+                    ("model.h5", saving.save_model, keras.saving.load_model)):
+                path = os.path.join(folder, name)
+                saver(o_model, path)
+                loaded = loader(path)
+                pairs.append(Pair(f"saving.save_model -> keras load_model {name} "
+                                  "predict", _np(loaded.predict(x, verbose=0)),
+                                  o_model.predict(x, verbose=0)))
+            for name in ("k.keras", "k.h5"):
+                path = os.path.join(folder, name)
+                keras.saving.save_model(k_model, path)
+                loaded = saving.load_model(path)
+                pairs.append(Pair(f"Keras save_model -> saving.load_model {name} "
+                                  "predict", loaded.predict(x, verbose=0),
+                                  k_model.predict(x, verbose=0)))
+            # Weights files, both ways, into models of the other library.
+            path = os.path.join(folder, "o.weights.h5")
+            saving.save_weights(o_model, path)
+            target = helpers.build(keras, spec)
+            target.optimizer.build(target.trainable_variables)
+            target.load_weights(path)
+            pairs += [Pair(f"saving.save_weights -> Keras load_weights weight {i}",
+                           _np(a), b) for i, (a, b) in
+                      enumerate(zip(target.get_weights(), o_model.get_weights()))]
+            path = os.path.join(folder, "k.weights.h5")
+            k_model.save_weights(path)
+            target = helpers.build(keraslite, spec)
+            saving.load_weights(target, path)
+            pairs += [Pair(f"Keras save_weights -> saving.load_weights weight {i}",
+                           a, _np(b)) for i, (a, b) in
+                      enumerate(zip(target.get_weights(), k_model.get_weights()))]
+            pairs += [Pair(f"optimizer state {i} after saving.load_weights", a, _np(b))
+                      for i, (a, b) in enumerate(zip(
+                          target.optimizer.get_state(), k_model.optimizer.variables))]
+            # Not a model file: FileFormatError is a ValueError, as Keras raises.
+            bad = os.path.join(folder, "bad.keras")
+            with open(bad, "w") as f:
+                f.write("not a model")
+            ours = _raised(lambda: saving.load_model(bad))
+            theirs = _raised(lambda: keras.saving.load_model(bad))
+            pairs.append(Pair("load_model(not a model file) raises",
+                              (type(ours).__name__, isinstance(ours, type(theirs))),
+                              ("FileFormatError", True), exact=True))
+        return pairs
+
+    return Row("saving.save_model/load_model/save_weights/load_weights", compute,
+               rtol=0.0, atol=1e-6,
+               covers=("saving.save_model", "saving.load_model", "saving.save_weights",
+                       "saving.load_weights", "saving.FileFormatError"))
+
+
+def model_rows():
+    return [_file_row("Keras -> keraslite"), _file_row("keraslite -> Keras"),
+            _saving_functions_row()]
+
+
+# === backend ===================================================================================
+def _backend_row():
+    def compute():
+        _, keras = _keras()
+        backend = keraslite.backend
+        pairs = [Pair("floatx()", backend.floatx(), keras.config.floatx(), exact=True),
+                 Pair("epsilon()", backend.epsilon(), keras.config.epsilon())]
+        for value in ("float64", "float16"):
+            backend.set_floatx(value)
+            keras.config.set_floatx(value)
+            try:
+                pairs.append(Pair(f"set_floatx({value!r}); floatx()", backend.floatx(),
+                                  keras.config.floatx(), exact=True))
+            finally:
+                backend.set_floatx("float32")
+                keras.config.set_floatx("float32")
+        pairs.append(Pair("set_floatx('bogus') raises",
+                          _error_name(lambda: backend.set_floatx("bogus")),
+                          _error_name(lambda: keras.config.set_floatx("bogus")),
+                          exact=True))
+        pairs.append(Pair("floatx() restored", backend.floatx(), keras.config.floatx(),
+                          exact=True))
+        default = keras.config.epsilon()
+        for value in (1e-5, 0.25):
+            backend.set_epsilon(value)
+            keras.config.set_epsilon(value)
+            try:
+                pairs.append(Pair(f"set_epsilon({value}); epsilon()", backend.epsilon(),
+                                  keras.config.epsilon()))
+            finally:
+                backend.set_epsilon(default)
+                keras.config.set_epsilon(default)
+        pairs.append(Pair("epsilon() restored", backend.epsilon(), keras.config.epsilon()))
+        names = []
+        for lib in (keraslite, keras):
+            lib.backend.clear_session()
+            before = [lib.layers.Dense(2).name for _ in range(2)]
+            lib.backend.clear_session()
+            names.append(before + [lib.layers.Dense(2).name,
+                                   lib.Sequential([lib.Input((2,))]).name])
+        pairs.append(Pair("automatic names around clear_session()", *names, exact=True))
+        return pairs
+
+    return Row("backend[floatx, epsilon, set_floatx/set_epsilon, clear_session]",
+               compute, covers=("backend.floatx", "backend.epsilon", "backend.set_floatx",
+                                "backend.set_epsilon", "backend.clear_session"))
+
+
 # === the table =================================================================================
 def all_rows():
     """Every row of the parity table, in report order."""
     rows = (activation_rows() + loss_rows() + metric_rows() + initializer_rows()
             + [_regularizer_row(), _constraint_row(), _to_categorical_row(),
                _to_categorical_difference_row()]
-            + optimizer_rows() + layer_rows() + behaviour_rows())
+            + optimizer_rows() + schedule_rows() + layer_rows() + behaviour_rows()
+            + callback_rows() + utils_rows() + dataset_rows() + model_rows()
+            + [_backend_row()])
     names = [r.name for r in rows]
     duplicates = {n for n in names if names.count(n) > 1}
     if duplicates:

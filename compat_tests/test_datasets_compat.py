@@ -34,7 +34,11 @@ KERAS_MODULES = [k_boston_housing, k_fashion_mnist, k_imdb, k_mnist, k_reuters]
 @pytest.fixture(scope="module")
 def shared_cache(tmp_path_factory):
     """A Keras cache root holding every synthetic dataset."""
-    root = tmp_path_factory.mktemp("keras_home")
+    return write_shared_cache(tmp_path_factory.mktemp("keras_home"))
+
+
+def write_shared_cache(root):
+    """Writes every synthetic dataset into the cache root `root`; returns it."""
     fx.write_all(root, seed=4)
     # Small, with short sequences so that maxlen filters some but not all.
     fx.write_imdb(root, num_samples=150, vocab=400, min_length=3, max_length=60, seed=5)
@@ -46,7 +50,19 @@ def shared_cache(tmp_path_factory):
 @pytest.fixture
 def both(shared_cache, tmp_path, monkeypatch):
     """Points keraslite (KERAS_HOME, empty KERASLITE_HOME) and Keras at the cache."""
-    monkeypatch.setenv("KERASLITE_HOME", str(tmp_path / "empty_keraslite_home"))
+    keras_paths = point_both_at(shared_cache, tmp_path / "empty_keraslite_home", monkeypatch)
+    yield keras_paths
+    # Keras read the shared cache, nothing else.
+    assert all(p.startswith(str(shared_cache)) for p in keras_paths)
+    assert not os.path.exists(tmp_path / "empty_keraslite_home" / "datasets" / "imdb.npz")
+
+
+def point_both_at(shared_cache, keraslite_home, monkeypatch):
+    """Points keraslite and Keras (without network) at `shared_cache`.
+
+    Returns the list to which every path Keras's `get_file` returns is appended.
+    """
+    monkeypatch.setenv("KERASLITE_HOME", str(keraslite_home))
     monkeypatch.setenv("KERAS_HOME", str(shared_cache))
     monkeypatch.setattr(keras_config, "_KERAS_DIR", str(shared_cache))
 
@@ -68,10 +84,7 @@ def both(shared_cache, tmp_path, monkeypatch):
 
     for module in KERAS_MODULES:
         monkeypatch.setattr(module, "get_file", cached_get_file)
-    yield keras_paths
-    # Keras read the shared cache, nothing else.
-    assert all(p.startswith(str(shared_cache)) for p in keras_paths)
-    assert not os.path.exists(tmp_path / "empty_keraslite_home" / "datasets" / "imdb.npz")
+    return keras_paths
 
 
 def assert_same(ours, theirs):
