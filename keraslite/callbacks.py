@@ -299,31 +299,8 @@ def _path_to_string(path):
 
 
 def _metric_direction(metric):
-    """"up" or "down" for a compiled metric, None when unknown.
-
-    Keras's metric objects carry a `_direction`; keraslite's metrics are
-    matched to the same answer by type (accuracies go up, errors go down,
-    a wrapped loss function goes down).
-    """
-    direction = getattr(metric, "_direction", None)
-    if direction is not None:
-        return direction
-    from keraslite import losses
-    from keraslite import metrics as metrics_module
-
-    if isinstance(metric, (metrics_module.Accuracy,
-                           metrics_module.BinaryAccuracy,
-                           metrics_module.CategoricalAccuracy,
-                           metrics_module.SparseCategoricalAccuracy)):
-        return "up"
-    if isinstance(metric, (metrics_module.MeanSquaredError,
-                           metrics_module.MeanAbsoluteError)):
-        return "down"
-    if isinstance(metric, metrics_module.MeanMetricWrapper) and \
-            getattr(metric, "_fn", None) in (losses.mean_squared_error,
-                                             losses.mean_absolute_error):
-        return "down"
-    return None
+    """"up" or "down" for a compiled metric (its `_direction`), or None."""
+    return getattr(metric, "_direction", None)
 
 
 def _less(a, b):

@@ -6,6 +6,7 @@ so its result over an epoch is weighted by batch size.
 import numpy as np
 
 from keraslite import backend
+from keraslite import losses as losses_module
 from keraslite.losses import (
     mean_absolute_error,
     mean_squared_error,
@@ -58,6 +59,10 @@ class Metric:
         name: Name of the metric (the key in logs and History).
         dtype: dtype of the metric's state and result.
     """
+
+    # "up" or "down": which way is better, read by EarlyStopping & co. in
+    # mode="auto" (Keras's metrics carry the same attribute).
+    _direction = None
 
     def __init__(self, name=None, dtype=None):
         self.name = name or snake_case(type(self).__name__)
@@ -174,6 +179,8 @@ class MeanMetricWrapper(Mean):
         super().__init__(name=name or getattr(fn, "__name__", None), dtype=dtype)
         self._fn = fn
         self._fn_kwargs = kwargs
+        if any(fn is loss for loss in losses_module.ALL_FUNCTIONS.values()):
+            self._direction = "down"  # a wrapped loss: lower is better
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         values = self._fn(y_true, y_pred, **self._fn_kwargs)
@@ -198,12 +205,16 @@ class _FunctionMetric(MeanMetricWrapper):
 class Accuracy(_FunctionMetric):
     """How often predictions equal labels."""
 
+    _direction = "up"
+
     _fn = staticmethod(accuracy)
     _default_name = "accuracy"
 
 
 class BinaryAccuracy(MeanMetricWrapper):
     """How often `y_pred > threshold` matches 0/1 labels."""
+
+    _direction = "up"
 
     def __init__(self, name="binary_accuracy", dtype=None, threshold=0.5):
         super().__init__(binary_accuracy, name=name, dtype=dtype,
@@ -214,12 +225,16 @@ class BinaryAccuracy(MeanMetricWrapper):
 class CategoricalAccuracy(_FunctionMetric):
     """How often `argmax(y_pred)` matches one-hot labels."""
 
+    _direction = "up"
+
     _fn = staticmethod(categorical_accuracy)
     _default_name = "categorical_accuracy"
 
 
 class SparseCategoricalAccuracy(_FunctionMetric):
     """How often `argmax(y_pred)` matches integer labels."""
+
+    _direction = "up"
 
     _fn = staticmethod(sparse_categorical_accuracy)
     _default_name = "sparse_categorical_accuracy"
