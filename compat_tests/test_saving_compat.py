@@ -380,6 +380,166 @@ def test_tf_keras_2_files(tmp_path, optimizer):
     loaded.train_on_batch(x, y)  # and it trains on
 
 
+# --- keraslite .h5 files in tf.keras 2 -------------------------------------------------------
+def _tf_keras_cases():
+    """name: (input shape, keraslite layers factory, optimizer, loss, metrics)."""
+    L = keraslite
+    return {
+        "adam-mlp": ((5,), lambda: [
+            L.layers.Dense(8, activation="tanh", name="hidden",
+                           kernel_initializer="he_normal",
+                           kernel_regularizer=L.regularizers.L1L2(1e-3, 1e-2),
+                           bias_constraint=L.constraints.MaxNorm(3.0)),
+            L.layers.Dense(6, activation="selu", use_bias=False,
+                           kernel_initializer=L.initializers.VarianceScaling(
+                               2.0, "fan_avg", "uniform"), name="no_bias"),
+            L.layers.Dense(3, activation="softmax", name="probs",
+                           kernel_initializer=L.initializers.Orthogonal(),
+                           bias_initializer=L.initializers.Constant(0.1))],
+            L.optimizers.Adam(learning_rate=3e-3, amsgrad=True, name="my_adam"),
+            L.losses.CategoricalCrossentropy(label_smoothing=0.1),
+            ["accuracy", L.metrics.MeanSquaredError()]),
+        "rmsprop-flatten-dropout": ((2, 3), lambda: [
+            L.layers.Flatten(name="flat"),
+            L.layers.Dense(7, activation="elu", name="d_elu",
+                           kernel_regularizer="l2",
+                           kernel_initializer="lecun_uniform"),
+            L.layers.Dropout(0.25, name="drop"),
+            L.layers.Dense(4, use_bias=False, name="d_lin",
+                           kernel_initializer=L.initializers.RandomNormal(0.0, 0.1)),
+            L.layers.Activation("softplus", name="act"),
+            L.layers.Dense(3, activation="softmax")],
+            L.optimizers.RMSprop(momentum=0.5, centered=True, clipnorm=1.0),
+            "sparse_categorical_crossentropy", ["sparse_categorical_accuracy"]),
+        "sgd-momentum-regression": ((4,), lambda: [
+            L.layers.Dense(5, activation="swish", name="d0",
+                           kernel_initializer="glorot_normal",
+                           kernel_constraint="non_neg"),
+            L.layers.Activation("relu6", name="clip"),
+            L.layers.Dense(2, activation="linear", use_bias=False, name="out",
+                           kernel_initializer=L.initializers.TruncatedNormal())],
+            L.optimizers.SGD(learning_rate=0.05, momentum=0.9, nesterov=True),
+            "mse", ["mae"]),
+    }
+
+
+TF_KERAS_CASES = sorted(_tf_keras_cases())
+
+
+class _LogRecords(list):
+    """Collects the TensorFlow / absl log records (tf.keras logs, not warns)."""
+
+    def __init__(self):
+        import logging
+
+        super().__init__()
+        self.handler = logging.Handler()
+        self.handler.emit = self.append
+        self.loggers = [logging.getLogger(n) for n in ("tensorflow", "absl")]
+
+    def __enter__(self):
+        for logger in self.loggers:
+            logger.addHandler(self.handler)
+        return self
+
+    def __exit__(self, *exc):
+        for logger in self.loggers:
+            logger.removeHandler(self.handler)
+
+
+@pytest.mark.parametrize("case", TF_KERAS_CASES)
+def test_keraslite_h5_loads_in_tf_keras_2(tmp_path, case):
+    """A keraslite .h5 (model and weights) loads in tf.keras 2 and Keras 3."""
+    tf_keras = pytest.importorskip(
+        "tf_keras", reason="tf_keras (Keras 2) not installed: pip install "
+        "--no-deps tf_keras==2.21.0")
+    shape, make_layers, optimizer, loss, metrics = _tf_keras_cases()[case]
+    lmodel = keraslite.Sequential([keraslite.Input(shape)] + make_layers(),
+                                  name="my_net")
+    lmodel.compile(optimizer=optimizer, loss=loss, metrics=metrics)
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((16,) + shape).astype("float32")
+    units = lmodel.output_shape[-1]
+    if loss == "sparse_categorical_crossentropy":
+        y = np.arange(16) % units
+    elif loss == "mse":
+        y = rng.standard_normal((16, units)).astype("float32")
+    else:
+        y = np.eye(units, dtype="float32")[np.arange(16) % units]
+    train(lmodel, x, y, 2)
+    lmodel.save(tmp_path / "m.h5")
+    lmodel.save_weights(tmp_path / "w.h5")
+    expected = lmodel.predict(x, verbose=0)
+
+    with warnings.catch_warnings(record=True) as records, _LogRecords() as logs:
+        warnings.simplefilter("always")
+        tmodel = tf_keras.models.load_model(str(tmp_path / "m.h5"))
+    assert file_warnings(records) == []
+    # The one thing tf.keras drops: the optimizer state (Keras 3 layout has
+    # `learning_rate` as a variable; tf.keras's length check refuses it).
+    assert [r.getMessage() for r in logs] == [
+        "Error in loading the saved optimizer state. As a result, your model "
+        "is starting with a freshly initialized optimizer."]
+    assert int(tmodel.optimizer.iterations.numpy()) == 0
+    assert tmodel.name == "my_net"
+    assert [la.name for la in tmodel.layers] == [la.name for la in lmodel.layers]
+    assert_same_weights(tmodel, lmodel)
+    diff = np.abs(tmodel.predict(x, verbose=0) - expected).max()
+    assert diff <= 1e-6, diff
+
+    lconfig = lmodel.optimizer.get_config()
+    tconfig = tmodel.optimizer.get_config()
+    assert type(tmodel.optimizer).__name__ == type(lmodel.optimizer).__name__
+    for key, value in tconfig.items():
+        if key in lconfig:
+            assert value == pytest.approx(lconfig[key]), key
+    assert tconfig["name"] == lconfig["name"]
+    assert tconfig.get("clipnorm") == lconfig["clipnorm"]
+    loss_name = getattr(tmodel.loss, "name", getattr(tmodel.loss, "__name__", None))
+    assert loss_name == {"mse": "mean_squared_error"}.get(
+        loss, getattr(loss, "name", loss))
+    if isinstance(loss, keraslite.losses.Loss):
+        assert tmodel.loss.get_config()["label_smoothing"] == \
+            loss.get_config()["label_smoothing"]
+    logs_after = tmodel.train_on_batch(x, y, return_dict=True)
+    assert np.isfinite(logs_after["loss"])
+    # tf.keras names string metrics after the function: "mae" logs as
+    # "mean_absolute_error" (Keras 3 and keraslite keep "mae").
+    full = {"mae": "mean_absolute_error", "mse": "mean_squared_error"}
+    assert set(logs_after) == {"loss"} | {full.get(m.name, m.name)
+                                          for m in lmodel.metrics
+                                          if m.name != "loss"}
+    assert int(tmodel.optimizer.iterations.numpy()) == 1
+
+    # Legacy-layout weights, by order and by name, into a tf.keras model.
+    fresh = tf_keras.Sequential.from_config(tmodel.get_config())
+    for by_name in (False, True):
+        with warnings.catch_warnings(record=True) as records:
+            warnings.simplefilter("always")
+            fresh.load_weights(str(tmp_path / "w.h5"), by_name=by_name)
+        assert file_warnings(records) == []
+        assert_same_weights(fresh, lmodel)
+    assert np.abs(fresh.predict(x, verbose=0) - expected).max() <= 1e-6
+
+    # The same file still loads in Keras 3, state and all, without warnings.
+    with warnings.catch_warnings(record=True) as records:
+        warnings.simplefilter("always")
+        kmodel = keras.models.load_model(str(tmp_path / "m.h5"))
+    assert file_warnings(records) == []
+    assert_same_weights(kmodel, lmodel)
+    assert np.abs(kmodel.predict(x, verbose=0) - expected).max() <= 1e-6
+    assert as_json(kmodel.get_config()) == as_json(lmodel.get_config())
+    assert as_json(kmodel.optimizer.get_config()) == as_json(lconfig)
+    for a, b in zip(keras_opt_state(kmodel), lmodel.optimizer.get_state()):
+        np.testing.assert_array_equal(a, b)
+    # ... and back in keraslite, unchanged.
+    again = keraslite.models.load_model(tmp_path / "m.h5")
+    assert again.get_config() == lmodel.get_config()
+    assert again.optimizer.get_config() == lconfig
+    for a, b in zip(again.optimizer.get_state(), lmodel.optimizer.get_state()):
+        np.testing.assert_array_equal(a, b)
+
+
 # --- the book's MNIST network ---------------------------------------------------------------
 def test_mnist_roundtrip_example_on_a_subset(tmp_path, mnist_npz_path):
     import importlib.util

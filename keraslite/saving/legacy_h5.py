@@ -8,8 +8,10 @@ attrs: layer_names, backend, keras_version
 <layer name>/<weight name>    one dataset per weight, e.g. sequential/dense/kernel
 top_level_model_weights/      attrs: weight_names = []
 ```
-A full model adds root attrs `model_config` and `training_config` (JSON)
-and `optimizer_weights/` (attrs: weight_names). Weights are matched by
+A full model adds root attrs `model_config` and `training_config` (JSON,
+in tf.keras 2's form so that tf.keras 2 and Keras 3 both load them; see
+`serialization.legacy_model_config`) and `optimizer_weights/` (attrs:
+weight_names; Keras 3's variables, which tf.keras cannot take). Weights are matched by
 order of the layers that have weights, or by layer name with `by_name`.
 """
 from keraslite.saving import _state

@@ -36,13 +36,85 @@ def serialize_model(model):
 
 
 def legacy_model_config(model):
-    """The `model_config` of a legacy `.h5` file (Keras's legacy layout)."""
+    """The `model_config` of a legacy `.h5` file, in tf.keras 2's form.
+
+    Keras 3 reads the legacy `.h5` as a tf.keras 2 file, so writing the
+    form tf.keras 2.21 writes lets both load it: `batch_input_shape`,
+    dtypes as strings, no Keras 3 only keys at their defaults (see
+    `_keras2_config`). Non-default Keras 3 only values are kept.
+    """
     config = model.get_config()
-    config["layers"] = [
-        {"class_name": entry["class_name"], "config": entry["config"]}
+    out = {"name": config["name"], "layers": [
+        {"class_name": entry["class_name"],
+         "config": _keras2_layer_config(entry["class_name"], entry["config"])}
         for entry in config["layers"]
-    ]
-    return {"class_name": "Sequential", "config": config}
+    ]}
+    if not config.get("trainable", True):  # tf.keras ignores it; keraslite not
+        out["trainable"] = False
+    if config.get("build_input_shape") is not None:
+        out["build_input_shape"] = config["build_input_shape"]
+    return {"class_name": "Sequential", "config": out}
+
+
+# Keras 3 only config keys tf.keras 2 refuses, dropped when at their default.
+_KERAS3_ONLY_DEFAULTS = {
+    "quantization_config": None,  # Dense
+    "input_axes": None,  # VarianceScaling family
+    "output_axes": None,
+}
+# Keras 3 optimizer keys that tf.keras's (legacy) optimizers refuse.
+_KERAS3_OPTIMIZER_DEFAULTS = {
+    "weight_decay": None,
+    "use_ema": False,
+    "ema_momentum": 0.99,
+    "ema_overwrite_frequency": None,
+    "loss_scale_factor": None,
+    "gradient_accumulation_steps": None,
+    # tf.keras accepts these, but writes them only when set.
+    "clipnorm": None,
+    "global_clipnorm": None,
+    "clipvalue": None,
+}
+
+
+def _keras2_layer_config(class_name, config):
+    config = _keras2_config(config)
+    if class_name == "InputLayer" and "batch_shape" in config:
+        config = {("batch_input_shape" if k == "batch_shape" else k): v
+                  for k, v in config.items()}
+    return config
+
+
+def _keras2_config(value):
+    """A Keras 3 (sub)config in tf.keras 2's form (see legacy_model_config)."""
+    if isinstance(value, list):
+        return [_keras2_config(v) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if value.get("class_name") == "DTypePolicy":
+        name = (value.get("config") or {}).get("name")
+        if isinstance(name, str) and not name.startswith("mixed_"):
+            return name  # tf.keras writes plain dtypes as strings
+    return {k: _keras2_config(v) for k, v in value.items()
+            if not (k in _KERAS3_ONLY_DEFAULTS
+                    and v == _KERAS3_ONLY_DEFAULTS[k])}
+
+
+def _keras2_optimizer_config(optimizer):
+    """`optimizer_config` readable by both Keras 3 and tf.keras 2.
+
+    Keras 3 refuses tf.keras's `is_legacy_optimizer` and `jit_compile`
+    keys, and without `is_legacy_optimizer` tf.keras builds its legacy
+    optimizer (`tf_keras.optimizers.legacy.*`, same update rule), which
+    refuses Keras 3's `weight_decay`, `use_ema`, ... keys; so those are
+    written only when they are not at their defaults.
+    """
+    config = {k: v for k, v in optimizer.get_config().items()
+              if not (k in _KERAS3_OPTIMIZER_DEFAULTS
+                      and v == _KERAS3_OPTIMIZER_DEFAULTS[k]
+                      and type(v) is type(_KERAS3_OPTIMIZER_DEFAULTS[k]))}
+    return {"class_name": type(optimizer).__name__,
+            "config": _keras2_config(config)}
 
 
 def compile_config(model):
@@ -62,18 +134,15 @@ def compile_config(model):
 
 
 def legacy_training_config(model):
-    """The `training_config` of a legacy `.h5` file."""
+    """The `training_config` of a legacy `.h5` file, in tf.keras 2's form."""
     config = compile_config(model)
-    del config["optimizer"]
-    config["loss"] = _legacy_form(_canonical(config["loss"], losses_module))
+    out = {"loss": _legacy_form(_canonical(config["loss"], losses_module))}
     for key in ("metrics", "weighted_metrics"):
-        if config[key] is not None:
-            config[key] = [_legacy_form(m) for m in config[key]]
-    config["optimizer_config"] = {
-        "class_name": type(model.optimizer).__name__,
-        "config": model.optimizer.get_config(),
-    }
-    return config
+        out[key] = None if config[key] is None else \
+            [_legacy_form(m) for m in config[key]]
+    out["loss_weights"] = config["loss_weights"]
+    out["optimizer_config"] = _keras2_optimizer_config(model.optimizer)
+    return out
 
 
 def metadata():
@@ -86,7 +155,8 @@ def metadata():
 
 def _legacy_form(entry):
     if isinstance(entry, dict):
-        return {"class_name": entry["class_name"], "config": entry["config"]}
+        return {"class_name": entry["class_name"],
+                "config": _keras2_config(entry["config"])}
     return entry
 
 
