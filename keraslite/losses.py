@@ -287,6 +287,7 @@ _REDUCTIONS = ("sum_over_batch_size", "sum", None, "none", "mean",
 
 
 def standardize_reduction(reduction):
+    """Returns `reduction` if Keras accepts it, else raises ValueError."""
     if reduction not in _REDUCTIONS:
         raise ValueError(
             "Invalid value for argument `reduction`. "
@@ -361,8 +362,6 @@ class Loss:
     @classmethod
     def from_config(cls, config):
         return cls(**config)
-
-
 
 
 class LossFunctionWrapper(Loss):

@@ -104,8 +104,6 @@ class Metric:
         return cls(**config)
 
 
-
-
 class Mean(Metric):
     """Weighted mean of the values it is given, over all updates."""
 

@@ -132,6 +132,22 @@ def remove_long_seq(maxlen, seq, label):
     return new_seq, new_label
 
 
+def limit_vocabulary(xs, num_words, skip_top, oov_char):
+    """Replaces (or, with `oov_char=None`, drops) the words outside
+    `[skip_top, num_words)`; `num_words=None` keeps up to the largest index.
+    """
+    if not num_words:
+        num_words = max(max(x) for x in xs)
+    # By convention, 2 is the OOV word; `index_from` (3 by default) indexes
+    # are reserved: 0 (padding), 1 (start), 2 (OOV).
+    if oov_char is not None:
+        return [
+            [w if skip_top <= w < num_words else oov_char for w in x]
+            for x in xs
+        ]
+    return [[w for w in x if skip_top <= w < num_words] for x in xs]
+
+
 def load_word_index(path, origin, file_hash):
     """Reads a `{word: index}` JSON file, checking that it is one."""
     import json

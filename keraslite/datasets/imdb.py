@@ -94,18 +94,7 @@ def load_data(
     xs = x_train + x_test
     labels = np.concatenate([labels_train, labels_test])
 
-    if not num_words:
-        num_words = max(max(x) for x in xs)
-
-    # By convention, 2 is the OOV word; `index_from` (3 by default) indexes
-    # are reserved: 0 (padding), 1 (start), 2 (OOV).
-    if oov_char is not None:
-        xs = [
-            [w if (skip_top <= w < num_words) else oov_char for w in x]
-            for x in xs
-        ]
-    else:
-        xs = [[w for w in x if skip_top <= w < num_words] for x in xs]
+    xs = _common.limit_vocabulary(xs, num_words, skip_top, oov_char)
 
     idx = len(x_train)
     x_train, y_train = np.array(xs[:idx], dtype="object"), labels[:idx]

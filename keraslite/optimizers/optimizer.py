@@ -91,7 +91,10 @@ class Optimizer:
     _num_scratch = 1
 
     def build(self, variables):
-        """Creates the optimizer's per-variable slots (zeros)."""
+        """Records the variables and creates `update_step`'s scratch arrays.
+
+        Subclasses call it first, then add their slots (`add_slots`).
+        """
         self._trainable_variables = list(variables)
         self._scratch = [
             [np.empty_like(v.value) for v in variables]

@@ -29,11 +29,10 @@ def to_categorical(x, num_classes=None):
             f"of dtype {raw.dtype}."
         )
     if raw.dtype.kind == "f":
-        if not np.all(np.isfinite(raw)) or np.any(raw != np.floor(raw)):
-            bad = raw.reshape(-1)[
-                np.flatnonzero(~np.isfinite(raw.reshape(-1))
-                               | (raw.reshape(-1) != np.floor(raw.reshape(-1))))[0]
-            ]
+        flat = raw.reshape(-1)
+        invalid = ~np.isfinite(flat) | (flat != np.floor(flat))
+        if invalid.any():
+            bad = flat[np.flatnonzero(invalid)[0]]
             raise ValueError(
                 "to_categorical expects integer class indices. Received a "
                 f"non-integer value: {bad}."
