@@ -252,3 +252,33 @@ def test_layer_weights_float32_and_layer_call():
         layers.Dense(0)
     with pytest.raises(ValueError, match="Unrecognized keyword"):
         layers.Dense(3, foo=1)
+
+
+def test_validation_steps_caps_validation_batches():
+    x, y, _ = small_data(n=64)
+    seen = []
+
+    class Count(keraslite.callbacks.Callback):
+        def on_test_batch_end(self, batch, logs=None):
+            seen.append(batch)
+
+    model = small_model()
+    model.fit(x, y, epochs=1, batch_size=16, verbose=0, validation_data=(x, y),
+              validation_steps=2, callbacks=[Count()])
+    assert seen == [0, 1]
+    seen.clear()
+    model.fit(x, y, epochs=1, batch_size=16, verbose=0, validation_data=(x, y),
+              callbacks=[Count()])
+    assert seen == [0, 1, 2, 3]
+
+
+def test_class_weight_scales_the_loss():
+    x, y, _ = small_data(n=32)
+    model = small_model()
+    plain = model.test_on_batch(x, y)[0]
+    weights = {0: 2.0, 1: 2.0, 2: 2.0}
+    model.compile("sgd", "categorical_crossentropy", metrics=["accuracy"])
+    before = model.get_weights()
+    doubled = model.train_on_batch(x, y, class_weight=weights)[0]
+    assert doubled == pytest.approx(2 * plain, rel=1e-5)
+    assert any(not np.array_equal(a, b) for a, b in zip(before, model.get_weights()))

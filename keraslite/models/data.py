@@ -161,6 +161,7 @@ def check_validation_split(validation_split):
 
 
 def num_batches(n, batch_size):
+    """Number of batches of `batch_size` needed to cover `n` samples."""
     return int(math.ceil(n / batch_size))
 
 
@@ -192,6 +193,14 @@ def class_weight_to_sample_weight(y, class_weight):
     return weights
 
 
+def apply_class_weight(y, sample_weight, class_weight):
+    """Per-sample weights times each sample's class weight (if any)."""
+    if class_weight is None:
+        return sample_weight
+    cw = class_weight_to_sample_weight(y, class_weight)
+    return cw if sample_weight is None else sample_weight * cw
+
+
 class BatchGatherer:
     """Gathers batches of rows into reused buffers (one per array)."""
 
@@ -203,6 +212,7 @@ class BatchGatherer:
         ]
 
     def gather(self, index):
+        """The rows `index` of each array, as views of the buffers."""
         out = []
         for array, buf in zip(self.arrays, self.buffers):
             if array is None:

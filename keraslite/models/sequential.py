@@ -132,16 +132,19 @@ class Sequential:
 
     @property
     def input_shape(self):
+        """The model's input shape, batch axis first."""
         self._require_built("input_shape")
         return self._input_layer.batch_shape
 
     @property
     def output_shape(self):
+        """The last layer's output shape, batch axis first."""
         self._require_built("output_shape")
         return self._layers[-1].output_shape
 
     @property
     def inputs(self):
+        """The model's symbolic input (a one-element list), or None."""
         return [self._input_layer.output] if self._input_layer else None
 
     def _require_built(self, what):
@@ -155,16 +158,19 @@ class Sequential:
     # --- weights ---------------------------------------------------------------
     @property
     def weights(self):
+        """All weights (Variables), layer by layer."""
         return [w for layer in self._layers for w in layer.weights]
 
     @property
     def trainable_weights(self):
+        """The weights the optimizer updates."""
         if not self.trainable:
             return []
         return [w for layer in self._layers for w in layer.trainable_weights]
 
     @property
     def non_trainable_weights(self):
+        """The weights the optimizer leaves alone."""
         if not self.trainable:
             return self.weights
         return [w for layer in self._layers for w in layer.non_trainable_weights]
@@ -285,6 +291,7 @@ class Sequential:
         return names
 
     def reset_metrics(self):
+        """Resets the loss tracker and every compiled metric."""
         for m in self.metrics:
             m.reset_state()
 
@@ -403,7 +410,7 @@ class Sequential:
         return values[0] if len(values) == 1 else values
 
     # --- data -----------------------------------------------------------------------
-    def _standardize(self, x, y=None, sample_weight=None, require_y=True):
+    def _standardize(self, x, y=None, sample_weight=None):
         """Converts and checks x, y and sample_weight once per call.
 
         Raises before any training step: missing or non-numeric data,
@@ -413,7 +420,7 @@ class Sequential:
         x = data_utils.require(data_utils.to_array(x, "x"), "x")
         y = data_utils.to_array(y, "y")
         sample_weight = data_utils.to_array(sample_weight, "sample_weight")
-        if require_y and y is None:
+        if y is None:
             raise ValueError(
                 "Missing target data `y`: fit/evaluate need labels for x."
             )
@@ -499,6 +506,7 @@ class Sequential:
             sample_weight: Per-sample loss weights.
             initial_epoch: Epoch at which to start (to resume training).
             steps_per_epoch: Cap on batches per epoch.
+            validation_steps: Cap on validation batches (all by default).
             validation_batch_size: Batch size of validation (batch_size).
             validation_freq: Validate every this many epochs.
 
@@ -530,9 +538,8 @@ class Sequential:
                 data_utils.train_validation_split((x, y, sample_weight),
                                                   validation_split)
             )
-        if class_weight is not None:
-            cw = data_utils.class_weight_to_sample_weight(y, class_weight)
-            sample_weight = cw if sample_weight is None else sample_weight * cw
+        sample_weight = data_utils.apply_class_weight(y, sample_weight,
+                                                      class_weight)
         n = len(x)
         steps = data_utils.num_batches(n, batch_size)
         if steps_per_epoch is not None:
@@ -578,6 +585,7 @@ class Sequential:
                         val_logs = self.evaluate(
                             vx, vy, sample_weight=vsw,
                             batch_size=validation_batch_size, verbose=0,
+                            steps=validation_steps,
                             return_dict=True, _callbacks=callback_list,
                             _standardized=True,
                         )
@@ -702,9 +710,8 @@ class Sequential:
         """One gradient update on one batch; returns the batch's loss/metrics."""
         self._require_compiled()
         x, y, sample_weight = self._standardize(x, y, sample_weight)
-        if class_weight is not None:
-            cw = data_utils.class_weight_to_sample_weight(y, class_weight)
-            sample_weight = cw if sample_weight is None else sample_weight * cw
+        sample_weight = data_utils.apply_class_weight(y, sample_weight,
+                                                      class_weight)
         self._ensure_metrics(y, self.output_shape)
         self.reset_metrics()
         self._train_step(x, y, sample_weight)
