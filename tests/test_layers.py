@@ -130,3 +130,32 @@ def test_set_random_seed_reproduces_a_run():
     assert h1 == h2
     for a, b in zip(w1, w2):
         np.testing.assert_array_equal(a, b)
+
+
+def test_dense_stack_on_3d_input_backprops_through_every_layer():
+    rng = np.random.default_rng(5)
+    model = models.Sequential([
+        keraslite.Input((4, 5)), layers.Dense(6, activation="tanh"),
+        layers.Dropout(0.0), layers.Dense(3), layers.Flatten(), layers.Dense(2),
+    ])
+    model.compile("sgd", "mse")
+    x = rng.normal(size=(7, 4, 5)).astype("float32")
+    y = rng.normal(size=(7, 2)).astype("float32")
+    _, grad, _ = model._loss_and_predictions(x, y, None, True)
+    model._backward(grad)
+    analytic = model.layers[0].gradients[0].copy()
+    kernel = model.layers[0].kernel.value
+
+    def loss():
+        return float(model.evaluate(x, y, batch_size=7, verbose=0))
+
+    eps, (i, j) = 1e-2, (2, 4)
+    kernel[i, j] += eps
+    up = loss()
+    kernel[i, j] -= 2 * eps
+    down = loss()
+    kernel[i, j] += eps
+    assert analytic[i, j] == pytest.approx((up - down) / (2 * eps), rel=2e-2, abs=1e-4)
+    layer = model.layers[2]
+    dx = layer.backward(np.ones((28, 3), "float32"))
+    assert dx.shape == (7, 4, 6)

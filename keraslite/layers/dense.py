@@ -107,6 +107,7 @@ class Dense(Layer):
             z += self.bias.value
         if training:
             self._x = x
+            self._lead = lead
         if not logits:
             if training and self._act_needs_input:
                 self._z = self._buffer("pre", z.shape)
@@ -142,7 +143,9 @@ class Dense(Layer):
         if not need_input_grad:
             return None
         dx = self._buffer("dx", self._x.shape)
-        return np.matmul(dy, self.kernel.value.T, out=dx)
+        np.matmul(dy, self.kernel.value.T, out=dx)
+        # The input gradient has the input's shape (e.g. (batch, steps, d)).
+        return dx if len(self._lead) == 1 else dx.reshape(self._lead + dx.shape[-1:])
 
     def get_config(self):
         return {
