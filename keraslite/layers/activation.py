@@ -19,7 +19,11 @@ class Activation(Layer):
             activations.kernels(self.activation)
         )
 
-    def forward(self, x, training=False):
+    def forward(self, x, training=False, logits=False):
+        """Applies the activation; with `logits=True` passes `x` through
+        (the loss then works on the logits, as for Dense)."""
+        if logits:
+            return x
         y = self._buffer("y", x.shape)
         np.copyto(y, x)  # the input belongs to the previous layer
         if training:
@@ -29,7 +33,9 @@ class Activation(Layer):
             self._y = y
         return y
 
-    def backward(self, dy, need_input_grad=True):
+    def backward(self, dy, need_input_grad=True, from_logits=False):
+        if from_logits:
+            return dy
         return self._act_backward(dy, self._y, self._x)
 
     def get_config(self):

@@ -256,7 +256,7 @@ class Sequential:
         wanted = getattr(self._loss_object, "logits_activation", None)
         activation = getattr(last, "activation", None)
         self._fused = (
-            isinstance(last, layers_module.Dense)
+            isinstance(last, (layers_module.Dense, layers_module.Activation))
             and wanted is not None
             and activation is activations.get(wanted)
             and last.activity_regularizer is None
