@@ -736,7 +736,17 @@ class Sequential:
     # --- summary and config ---------------------------------------------------------------
     def summary(self, line_length=None, positions=None, print_fn=None,
                 expand_nested=False, show_trainable=False, layer_range=None):
-        """Prints a Keras-style table of layers, output shapes and parameters."""
+        """Prints Keras's table of layers, output shapes and parameter counts.
+
+        Args:
+            line_length: Total width of the table (76 by default, as Keras
+                prints in an 80-column terminal).
+            print_fn: Called with each line (default `print`).
+            positions, expand_nested, show_trainable, layer_range: Accepted
+                for Keras compatibility and not used yet (a Sequential has
+                no nested models; the extra column and layer selection are
+                not drawn).
+        """
         from keraslite.utils.summary import print_summary
 
         print_summary(self, line_length=line_length, print_fn=print_fn)
