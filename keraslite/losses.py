@@ -343,13 +343,11 @@ class Loss:
         total = values.sum(dtype=values.dtype)
         if self.reduction == "sum":
             return total
-        if self.reduction == "mean_with_sample_weight" and weights is not None:
-            divisor = weights.sum()
-        else:
-            divisor = values.size
+        divisor = self._divisor(values, weights)
         return values.dtype.type(total / divisor if divisor else 0.0)
 
     def _divisor(self, values, weights):
+        """What the summed loss is divided by (1 for "sum")."""
         if self.reduction == "sum":
             return 1.0
         if self.reduction == "mean_with_sample_weight" and weights is not None:
