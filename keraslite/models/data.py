@@ -160,9 +160,10 @@ def check_validation_split(validation_split):
         )
 
 
-def num_batches(n, batch_size):
-    """Number of batches of `batch_size` needed to cover `n` samples."""
-    return int(math.ceil(n / batch_size))
+def num_batches(n, batch_size, steps=None):
+    """Number of batches of `batch_size` covering `n` samples, at most `steps`."""
+    count = int(math.ceil(n / batch_size))
+    return count if steps is None else min(count, int(steps))
 
 
 def train_validation_split(arrays, validation_split):

@@ -541,9 +541,7 @@ class Sequential:
         sample_weight = data_utils.apply_class_weight(y, sample_weight,
                                                       class_weight)
         n = len(x)
-        steps = data_utils.num_batches(n, batch_size)
-        if steps_per_epoch is not None:
-            steps = min(steps, int(steps_per_epoch))
+        steps = data_utils.num_batches(n, batch_size, steps_per_epoch)
         self._ensure_metrics(y, self.output_shape)
 
         callback_list = callbacks_module.CallbackList(
@@ -641,9 +639,7 @@ class Sequential:
             x, y, sample_weight = self._standardize(x, y, sample_weight)
         self._ensure_metrics(y, self.output_shape)
         n = len(x)
-        num = data_utils.num_batches(n, batch_size)
-        if steps is not None:
-            num = min(num, int(steps))
+        num = data_utils.num_batches(n, batch_size, steps)
         if internal is not None:
             callback_list = internal
         else:
@@ -674,9 +670,7 @@ class Sequential:
         data_utils.check_finite(x, "x")
         x = self._check_input(x)
         n = len(x)
-        num = data_utils.num_batches(n, batch_size)
-        if steps is not None:
-            num = min(num, int(steps))
+        num = data_utils.num_batches(n, batch_size, steps)
         if num == 1 and verbose == 0 and not callbacks:
             # Fast path for one silent batch (e.g. a single sample).
             return self._forward(x, training=False).copy()
