@@ -15,7 +15,7 @@ class Activation(Layer):
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)
         self.activation = activations.get(activation)
-        self._act_forward, self._act_backward, self._act_needs_input = (
+        self._act_forward, self._act_backward, _ = (
             activations.kernels(self.activation)
         )
 
