@@ -1451,10 +1451,8 @@ def _build_pair(layer_specs, input_dim, seed, keras_specs=None):
 
 def _ours_gradients(model, x, y, loss, sample_weight=None):
     model.compile(optimizer="sgd", loss=loss)
-    value, grad, _ = model._loss_and_predictions(x, y, sample_weight, True)
-    model._backward(grad)
-    grads = [g.copy() for layer in model.layers for g in layer.gradients]
-    return value, grads
+    value, grads = model._compute_loss_and_grads(x, y, sample_weight)
+    return value, [g.copy() for g in grads]
 
 
 def _theirs_gradients(model, x, y, loss, sample_weight=None):
@@ -2910,6 +2908,13 @@ def _backend_row():
 
 
 # === the table =================================================================================
+def _model_core_rows():
+    from compat_tests import parity_models
+
+    return (parity_models.ops_rows() + parity_models.layer_rows()
+            + parity_models.model_rows())
+
+
 def all_rows():
     """Every row of the parity table, in report order."""
     rows = (activation_rows() + loss_rows() + metric_rows() + initializer_rows()
@@ -2917,7 +2922,7 @@ def all_rows():
                _to_categorical_difference_row()]
             + optimizer_rows() + schedule_rows() + layer_rows() + behaviour_rows()
             + callback_rows() + utils_rows() + dataset_rows() + model_rows()
-            + [_backend_row()])
+            + [_backend_row()] + _model_core_rows())
     names = [r.name for r in rows]
     duplicates = {n for n in names if names.count(n) > 1}
     if duplicates:

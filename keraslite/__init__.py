@@ -13,10 +13,12 @@ from keraslite import layers
 from keraslite import losses
 from keraslite import metrics
 from keraslite import models
+from keraslite import ops
 from keraslite import optimizers
 from keraslite import regularizers
 from keraslite import utils
 from keraslite.layers import Input
-from keraslite.models import Sequential
+from keraslite.layers.layer import Variable
+from keraslite.models import Model, Sequential
 
 __version__ = "0.1.0"

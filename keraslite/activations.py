@@ -355,3 +355,9 @@ def kernels(activation):
             f"Activation {activation!r} has no backward pass in keraslite. "
             "Use one of: " + ", ".join(sorted(ALL_ACTIVATIONS)) + "."
         ) from None
+
+
+def _has_logits(activation):
+    """Whether a loss may read this activation's input as logits (as Keras's
+    TensorFlow backend keeps `_keras_logits` on softmax and sigmoid outputs)."""
+    return activation is softmax or activation is sigmoid

@@ -183,12 +183,11 @@ def test_dense_stack_gradient(float64, activation, loss, depth, use_bias):
         y = y + 5.0
 
     def objective():
-        out = model._forward(x, training=False)
+        out = model(x, training=False)
         return float(model._loss_object(y, out) + sum(model.losses))
 
-    _, grad, _ = model._loss_and_predictions(x, y, None, True)
-    model._backward(grad)
-    analytic = [g.copy() for layer in model.layers for g in layer.gradients]
+    _, grads = model._compute_loss_and_grads(x, y)
+    analytic = [g.copy() for g in grads]
     variables = model.trainable_weights
     assert len(analytic) == len(variables)
     for var, g in zip(variables, analytic):

@@ -61,11 +61,11 @@ def test_validation_data_is_checked_once_per_fit(monkeypatch):
     history = model.fit(x, y, epochs=5, verbose=0, validation_data=(x, y))
     assert len(history.history["val_loss"]) == 5
     # x, y, sample_weight of the training data, then of the validation data.
-    assert scanned == ["x", "y", "sample_weight"] * 2
+    assert scanned == ["x", "y"] * 2
     scanned.clear()
     history = model.fit(x, y, epochs=3, verbose=0, validation_split=0.25)
     assert len(history.history["val_loss"]) == 3
-    assert scanned == ["x", "y", "sample_weight"]  # the split is not rescanned
+    assert scanned == ["x", "y"]  # the split is not rescanned
 
 
 def test_reliability_table_names_every_row():

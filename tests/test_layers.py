@@ -13,9 +13,9 @@ def numeric_input_grad(layer, x, dy, eps=1e-3):
     for i in range(flat.size):
         old = flat[i]
         flat[i] = old + eps
-        up = float((layer.forward(x.copy()) * dy).sum(dtype="float64"))
+        up = float((layer.forward(x.copy())[0] * dy).sum(dtype="float64"))
         flat[i] = old - eps
-        down = float((layer.forward(x.copy()) * dy).sum(dtype="float64"))
+        down = float((layer.forward(x.copy())[0] * dy).sum(dtype="float64"))
         flat[i] = old
         grad.reshape(-1)[i] = (up - down) / (2 * eps)
     return grad
@@ -30,8 +30,8 @@ def test_activation_layer_backward_matches_differences(name):
         x += np.sign(x) * 0.1  # keep away from the kinks
     dy = rng.normal(size=(3, 5)).astype("float32")
     layer._maybe_build(x.shape)
-    layer.forward(x, training=True)
-    analytic = layer.backward(dy.copy())
+    _, ctx = layer.forward(x, training=True, keep=True)
+    analytic, _ = layer.backward(ctx, dy.copy())
     np.testing.assert_allclose(analytic, numeric_input_grad(layer, x, dy),
                                rtol=2e-2, atol=2e-3)
 
@@ -42,18 +42,18 @@ def test_dense_backward_and_parameter_gradients():
     x = rng.normal(size=(6, 3)).astype("float32")
     dy = rng.normal(size=(6, 4)).astype("float32")
     layer._maybe_build(x.shape)
-    layer.forward(x, training=True)
-    dx = layer.backward(dy.copy())
+    _, ctx = layer.forward(x, training=True, keep=True)
+    dx, grads = layer.backward(ctx, dy.copy())
+    dx, d_kernel = dx.copy(), grads[0].copy()
     np.testing.assert_allclose(dx, numeric_input_grad(layer, x, dy),
                                rtol=2e-2, atol=2e-3)
     # Kernel gradient by differences on one entry.
-    d_kernel = layer.gradients[0].copy()
     eps, (i, j) = 1e-3, (1, 2)
     k = layer.kernel.value
     k[i, j] += eps
-    up = (layer.forward(x) * dy).sum(dtype="float64")
+    up = (layer.forward(x)[0] * dy).sum(dtype="float64")
     k[i, j] -= 2 * eps
-    down = (layer.forward(x) * dy).sum(dtype="float64")
+    down = (layer.forward(x)[0] * dy).sum(dtype="float64")
     k[i, j] += eps
     assert d_kernel[i, j] == pytest.approx((up - down) / (2 * eps), rel=2e-2)
 
@@ -75,9 +75,9 @@ def test_dropout_training_and_inference():
     np.testing.assert_allclose(y[kept], 1 / 0.75, rtol=1e-6)
     assert 0.70 < kept.mean() < 0.80
     dy = np.ones_like(x)
-    layer.forward(x, training=True)
-    mask = layer._keep.copy()
-    np.testing.assert_array_equal(layer.backward(dy), mask)
+    _, mask = layer.forward(x, training=True, keep=True)
+    mask = mask.copy()
+    np.testing.assert_array_equal(layer.backward(mask, dy)[0], mask)
     with pytest.raises(ValueError, match="rate"):
         layers.Dropout(1.5)
 
@@ -97,8 +97,8 @@ def test_flatten_shapes_and_channels_first():
     assert layer.compute_output_shape((None, 3, 4)) == (None, 12)
     cf = layers.Flatten(data_format="channels_first")
     np.testing.assert_array_equal(cf(x), np.moveaxis(x, 1, -1).reshape(2, -1))
-    cf.forward(x, training=True)
-    np.testing.assert_array_equal(cf.backward(cf.forward(x)), x)
+    y, ctx = cf.forward(x, training=True, keep=True)
+    np.testing.assert_array_equal(cf.backward(ctx, y)[0], x)
 
 
 def test_layer_configs_round_trip():
@@ -141,9 +141,8 @@ def test_dense_stack_on_3d_input_backprops_through_every_layer():
     model.compile("sgd", "mse")
     x = rng.normal(size=(7, 4, 5)).astype("float32")
     y = rng.normal(size=(7, 2)).astype("float32")
-    _, grad, _ = model._loss_and_predictions(x, y, None, True)
-    model._backward(grad)
-    analytic = model.layers[0].gradients[0].copy()
+    _, grads = model._compute_loss_and_grads(x, y)
+    analytic = grads[0].copy()
     kernel = model.layers[0].kernel.value
 
     def loss():
@@ -157,5 +156,6 @@ def test_dense_stack_on_3d_input_backprops_through_every_layer():
     kernel[i, j] += eps
     assert analytic[i, j] == pytest.approx((up - down) / (2 * eps), rel=2e-2, abs=1e-4)
     layer = model.layers[2]
-    dx = layer.backward(np.ones((28, 3), "float32"))
+    _, ctx = layer.forward(np.ones((7, 4, 6), "float32"), keep=True)
+    dx, _ = layer.backward(ctx, np.ones((28, 3), "float32"))
     assert dx.shape == (7, 4, 6)

@@ -1,15 +1,31 @@
 """Layers: `from keraslite.layers import Dense` as in `keras.layers`."""
 from keraslite.layers.activation import Activation
+from keraslite.layers.activations.elu import ELU
+from keraslite.layers.activations.prelu import PReLU
+from keraslite.layers.activations.relu import LeakyReLU, ReLU
+from keraslite.layers.activations.softmax import Softmax
+from keraslite.layers.core.identity import Identity
+from keraslite.layers.core.lambda_layer import Lambda
 from keraslite.layers.dense import Dense
 from keraslite.layers.dropout import Dropout
 from keraslite.layers.flatten import Flatten
 from keraslite.layers.input_layer import Input, InputLayer
 from keraslite.layers.layer import Layer
+from keraslite.layers.merging.add import (Add, Average, Maximum, Minimum,
+                                          Multiply, Subtract)
+from keraslite.layers.merging.concatenate import Concatenate
+from keraslite.layers.merging.dot import Dot
+from keraslite.layers.reshaping.permute import Permute
+from keraslite.layers.reshaping.repeat_vector import RepeatVector
+from keraslite.layers.reshaping.reshape import Reshape
 from keraslite.registry import serialize_object
 
 ALL_LAYERS = {
     cls.__name__: cls
-    for cls in (Activation, Dense, Dropout, Flatten, InputLayer)
+    for cls in (Activation, Add, Average, Concatenate, Dense, Dot, Dropout, ELU,
+                Flatten, Identity, InputLayer, LeakyReLU, Maximum, Minimum,
+                Multiply, Permute, PReLU, ReLU, RepeatVector, Reshape, Softmax,
+                Subtract)
 }
 
 

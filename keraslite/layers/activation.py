@@ -18,25 +18,23 @@ class Activation(Layer):
         self._act_forward, self._act_backward, _ = (
             activations.kernels(self.activation)
         )
+        self._keeps_logits = activations._has_logits(self.activation)
 
-    def forward(self, x, training=False, logits=False):
-        """Applies the activation; with `logits=True` passes `x` through
-        (the loss then works on the logits, as for Dense)."""
-        if logits:
-            return x
+    def forward(self, x, training=False, keep=False):
+        """Applies the activation; with `keep`, keeps input and output."""
         y = self._buffer("y", x.shape)
         np.copyto(y, x)  # the input belongs to the previous layer
-        if training:
-            self._x = x
         y = self._act_forward(y)
-        if training:
-            self._y = y
-        return y
+        return y, ((x, y) if keep else None)
 
-    def backward(self, dy, need_input_grad=True, from_logits=False):
+    def backward(self, ctx, dy, need_input_grad=True, from_logits=False):
+        x, y = ctx
         if from_logits:
-            return dy
-        return self._act_backward(dy, self._y, self._x)
+            return dy, []
+        return self._act_backward(dy, y, x), []
+
+    def _logits_of(self, ctx):
+        return ctx[0] if self._keeps_logits else None
 
     def get_config(self):
         return {

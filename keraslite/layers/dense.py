@@ -57,6 +57,7 @@ class Dense(Layer):
         self._act_forward, self._act_backward, self._act_needs_input = (
             activations.kernels(self.activation)
         )
+        self._keeps_logits = activations._has_logits(self.activation)
         self.use_bias = bool(use_bias)
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
@@ -76,28 +77,38 @@ class Dense(Layer):
                 f"must be defined. Received: input_shape={input_shape}"
             )
         self.kernel = self.add_weight(
-            "kernel", (input_dim, self.units), self.kernel_initializer,
+            name="kernel", shape=(input_dim, self.units),
+            initializer=self.kernel_initializer,
             regularizer=self.kernel_regularizer,
             constraint=self.kernel_constraint,
         )
         if self.use_bias:
             self.bias = self.add_weight(
-                "bias", (self.units,), self.bias_initializer,
+                name="bias", shape=(self.units,),
+                initializer=self.bias_initializer,
                 regularizer=self.bias_regularizer,
                 constraint=self.bias_constraint,
             )
-        self._grads = [np.empty_like(w.value) for w in self._weights]
         self.built = True
+
+    def _check_input_shape(self, input_shape):
+        if not isinstance(input_shape, tuple) or self.kernel is None:
+            return
+        expected = self.kernel.shape[0]
+        if not input_shape or input_shape[-1] not in (None, expected):
+            raise ValueError(
+                f"Input 0 of layer \"{self.name}\" is incompatible with the "
+                f"layer: expected axis -1 of input shape to have value "
+                f"{expected}, but received input with shape {input_shape}"
+            )
 
     def compute_output_shape(self, input_shape):
         return tuple(input_shape[:-1]) + (self.units,)
 
-    def forward(self, x, training=False, logits=False):
-        """Computes the output; with `logits=True` stops before the activation.
-
-        In training it keeps the input, and the output (or, for activations
-        that need it, the pre-activation) for `backward`.
-        """
+    def forward(self, x, training=False, keep=False):
+        """`activation(x @ kernel + bias)`; with `keep`, also what the
+        backward needs: the input, the output and (for activations that
+        need it, or whose logits a loss may use) the pre-activation."""
         lead = x.shape[:-1]
         if x.ndim != 2:
             x = x.reshape(-1, x.shape[-1])
@@ -105,47 +116,44 @@ class Dense(Layer):
         np.matmul(x, self.kernel.value, out=z)
         if self.use_bias:
             z += self.bias.value
-        if training:
-            self._x = x
-            self._lead = lead
-        if not logits:
-            if training and self._act_needs_input:
-                self._z = self._buffer("pre", z.shape)
-                np.copyto(self._z, z)
-            z = self._act_forward(z)
-            if training:
-                self._y = z
-        return z.reshape(lead + (self.units,)) if len(lead) != 1 else z
+        pre = None
+        if keep and (self._act_needs_input or self._keeps_logits):
+            pre = self._buffer("pre", z.shape)
+            np.copyto(pre, z)
+        y = self._act_forward(z)
+        ctx = (x, lead, y, pre, self._slot) if keep else None
+        return (y.reshape(lead + (self.units,)) if len(lead) != 1 else y), ctx
 
-    def backward(self, dy, need_input_grad=True, from_logits=False):
+    def backward(self, ctx, dy, need_input_grad=True, from_logits=False):
         """Backprop through activation and matmul.
 
         Args:
+            ctx: What `forward` kept.
             dy: Gradient of the loss w.r.t. the output (or the logits when
                 `from_logits`); overwritten.
-            need_input_grad: False for the first layer, whose input
-                gradient nobody needs.
+            need_input_grad: False when nothing below needs a gradient.
 
         Returns:
-            The gradient w.r.t. the input, or None.
+            The gradient w.r.t. the input (or None) and `[dkernel, dbias]`.
         """
+        x, lead, y, pre, slot = ctx
         dy = dy.reshape(-1, self.units)
         if not from_logits:
-            dy = self._act_backward(dy, self._y, getattr(self, "_z", None))
-        grads = self._grads
-        np.matmul(self._x.T, dy, out=grads[0])
+            dy = self._act_backward(dy, y, pre)
+        d_kernel = self._buffer("d_kernel", self.kernel.shape, slot)
+        np.matmul(x.T, dy, out=d_kernel)
+        grads = [d_kernel]
         if self.use_bias:
-            np.sum(dy, axis=0, out=grads[1])
-        for grad, var in zip(grads, self._weights):
-            if var.regularizer is not None:
-                grad += var.regularizer.gradient(var.value)
-        self.gradients = grads if self.trainable else []
+            grads.append(np.sum(dy, axis=0, out=self._buffer("d_bias", (self.units,), slot)))
         if not need_input_grad:
-            return None
-        dx = self._buffer("dx", self._x.shape)
+            return None, grads
+        dx = self._buffer("dx", x.shape, slot)
         np.matmul(dy, self.kernel.value.T, out=dx)
         # The input gradient has the input's shape (e.g. (batch, steps, d)).
-        return dx if len(self._lead) == 1 else dx.reshape(self._lead + dx.shape[-1:])
+        return (dx if len(lead) == 1 else dx.reshape(lead + dx.shape[-1:])), grads
+
+    def _logits_of(self, ctx):
+        return ctx[3] if self._keeps_logits else None
 
     def get_config(self):
         return {

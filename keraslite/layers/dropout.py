@@ -37,28 +37,27 @@ class Dropout(Layer):
             s if n is None else n for s, n in zip(shape, self.noise_shape)
         )
 
-    def forward(self, x, training=False):
-        self._keep = None
+    def forward(self, x, training=False, keep=False):
+        """Drops inputs in training; the identity (no record) otherwise."""
         if not training or self.rate == 0:
-            return x
+            return x, None
         if self.rate == 1:
-            self._keep = np.zeros(x.shape, dtype=x.dtype)
-            return self._keep.copy()
+            mask = np.zeros(x.shape, dtype=x.dtype)
+            return mask.copy(), mask
         rng = self._rng or backend.rng()
         shape = self._mask_shape(x.shape)
-        keep = self._buffer("keep", shape)
-        rng.random(shape, dtype=keep.dtype, out=keep)
-        # keep := (u >= rate) / (1 - rate), as tf.nn.dropout does.
-        np.greater_equal(keep, self.rate, out=keep, casting="unsafe")
-        keep *= 1.0 / (1.0 - self.rate)
-        self._keep = keep
+        mask = self._buffer("keep", shape)
+        rng.random(shape, dtype=mask.dtype, out=mask)
+        # mask := (u >= rate) / (1 - rate), as tf.nn.dropout does.
+        np.greater_equal(mask, self.rate, out=mask, casting="unsafe")
+        mask *= 1.0 / (1.0 - self.rate)
         y = self._buffer("y", x.shape)
-        return np.multiply(x, keep, out=y)
+        return np.multiply(x, mask, out=y), mask
 
-    def backward(self, dy, need_input_grad=True):
-        if self._keep is None:
-            return dy
-        return np.multiply(dy, self._keep, out=dy)
+    def backward(self, mask, dy, need_input_grad=True, from_logits=False):
+        if dy.shape != np.broadcast_shapes(dy.shape, mask.shape):
+            return dy * mask, []
+        return np.multiply(dy, mask, out=dy), []
 
     def get_config(self):
         return {

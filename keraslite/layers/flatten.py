@@ -31,19 +31,17 @@ class Flatten(Layer):
     def _channels_first(self, x):
         return self.data_format == "channels_first" and x.ndim > 2
 
-    def forward(self, x, training=False):
-        if training:
-            self._shape = x.shape
+    def forward(self, x, training=False, keep=False):
+        shape = x.shape
         if self._channels_first(x):
             x = np.moveaxis(x, 1, -1)
-        return x.reshape(x.shape[0], -1)
+        return x.reshape(x.shape[0], -1), shape
 
-    def backward(self, dy, need_input_grad=True):
-        shape = self._shape
+    def backward(self, shape, dy, need_input_grad=True, from_logits=False):
         if self.data_format == "channels_first" and len(shape) > 2:
             moved = (shape[0],) + tuple(shape[2:]) + (shape[1],)
-            return np.moveaxis(dy.reshape(moved), -1, 1)
-        return dy.reshape(shape)
+            return np.moveaxis(dy.reshape(moved), -1, 1), []
+        return dy.reshape(shape), []
 
     def get_config(self):
         return {**super().get_config(), "data_format": self.data_format}

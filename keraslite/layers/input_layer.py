@@ -1,18 +1,7 @@
 """InputLayer and `Input`: declare the shape a model takes."""
 from keraslite.layers.layer import Layer
+from keraslite.ops.node import KerasTensor, Node
 from keraslite.utils.naming import unique_name
-
-
-class KerasTensor:
-    """A symbolic input: its shape (with None for the batch) and dtype."""
-
-    def __init__(self, shape, dtype="float32", name=None):
-        self.shape = tuple(shape)
-        self.dtype = dtype
-        self.name = name
-
-    def __repr__(self):
-        return f"<KerasTensor shape={self.shape}, dtype={self.dtype}, name={self.name}>"
 
 
 class InputLayer(Layer):
@@ -51,12 +40,10 @@ class InputLayer(Layer):
         self.optional = optional
         self.built = True
         self.output = KerasTensor(self.batch_shape, self.dtype, self.name)
+        Node(self, [], self.output)
 
-    def forward(self, x, training=False):
-        return x
-
-    def backward(self, dy, need_input_grad=True):
-        return dy
+    def forward(self, x, training=False, keep=False):
+        return x, None
 
     def get_config(self):
         return {

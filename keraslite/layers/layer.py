@@ -1,14 +1,15 @@
 """The Layer base class and the Variable that holds a weight."""
 import numpy as np
 
-from keraslite import backend
+from keraslite import autodiff, backend
 from keraslite.utils.naming import snake_case, unique_name
 
 
-class Variable:
+class Variable(autodiff.TensorOps):
     """A named weight array that layers and optimizers update in place.
 
-    `numpy()` returns a copy; `value` is the live array.
+    `numpy()` returns a copy; `value` is the live array. Operators and
+    `keraslite.ops` accept it; in training they record its gradient.
     """
 
     def __init__(self, value, name, trainable=True, path=None):
@@ -55,16 +56,32 @@ _LAYER_KWARGS = ("input_shape", "input_dim", "batch_input_shape", "batch_size")
 class Layer:
     """Base class of keraslite layers.
 
-    Subclasses implement `build(input_shape)`, `compute_output_shape`,
-    `forward(x, training)` (keeping what the backward needs) and
-    `backward(dy, need_input_grad)` (returning the input gradient and
-    filling `self.gradients`, aligned with `self.trainable_weights`).
+    A layer written by a user implements `build(input_shape)` (creating its
+    weights with `add_weight`) and `call(inputs)` from other layers and
+    `keraslite.ops`; it trains with no backward of its own, because every
+    op it calls is recorded on the tape (see `keraslite/autodiff.py`).
+
+    A built-in layer instead gives its maths by hand, forward beside
+    backward:
+        `forward(inputs, training, keep)` returns `(outputs, ctx)`, where
+        `ctx` is what the backward needs (kept only when `keep`);
+        `backward(ctx, dy)` returns `(input_grads, weight_grads)`, the
+        weight gradients aligned with `trainable_weights`; it may overwrite
+        `dy`.
+    Each call is one record on the tape, so a layer called twice in a step
+    has two records and its weight gradients are summed.
 
     Args:
         trainable: Whether the layer's weights are trained.
         name: Layer name; unique by default (`dense`, `dense_1`, ...).
         dtype: Only "float32" is supported.
     """
+
+    # Whether `__call__` converts array inputs to the layer's float dtype.
+    _cast_inputs = True
+    # Whether a `call()` written in Python gets its inputs as Tensors (not
+    # the caller's arrays); False for keraslite's own models and layers.
+    _protect_inputs = True
 
     def __init__(self, trainable=True, name=None, dtype=None, **kwargs):
         unknown = set(kwargs) - set(_LAYER_KWARGS)
@@ -73,6 +90,7 @@ class Layer:
                 f"Unrecognized keyword arguments passed to {type(self).__name__}: "
                 f"{ {k: kwargs[k] for k in sorted(unknown)} }"
             )
+        self._tracked_layers = []
         self._input_shape_arg = _input_shape_from_kwargs(kwargs)
         self.name = name or unique_name(snake_case(type(self).__name__))
         self.trainable = trainable
@@ -80,38 +98,94 @@ class Layer:
         self.built = False
         self._weights = []
         self._buffers = {}
-        self.gradients = []
+        self._inbound_nodes = []
+        self._call_losses = []
+        self._pass, self._slot = -1, 0
         self.activity_regularizer = None
-        self.input_shape = None
-        self.output_shape = None
+        for attr in ("input_shape", "output_shape"):  # models compute them
+            if not isinstance(getattr(type(self), attr, None), property):
+                object.__setattr__(self, attr, None)
+
+    def __setattr__(self, name, value):
+        # As Keras: layers assigned as attributes (or in lists) are tracked,
+        # so their weights are the model's weights.
+        if name[0] == "_":
+            object.__setattr__(self, name, value)
+            return
+        tracked = self.__dict__.get("_tracked_layers")
+        if tracked is not None:
+            candidates = value if isinstance(value, (list, tuple)) else [value]
+            for item in candidates:
+                if isinstance(item, Layer) and item is not self and \
+                        not any(item is t for t in tracked):
+                    tracked.append(item)
+        object.__setattr__(self, name, value)
 
     # --- weights ------------------------------------------------------------
-    def add_weight(self, name, shape, initializer, trainable=True,
-                   regularizer=None, constraint=None):
-        """Creates, initialises and tracks a weight; returns its Variable."""
-        value = initializer(tuple(shape), dtype=self.dtype)
-        value = np.ascontiguousarray(value, dtype=self.dtype)
+    def add_weight(self, shape=None, initializer=None, dtype=None,
+                   trainable=True, autocast=True, regularizer=None,
+                   constraint=None, aggregation="none", name=None):
+        """Creates, initialises and tracks a weight; returns its Variable.
+
+        Args:
+            shape: Shape of the weight (a scalar by default).
+            initializer: Initializer name or object ("glorot_uniform" for
+                float weights by default, as in Keras).
+            trainable: Whether the optimizer updates it.
+            regularizer, constraint: Optional penalty and projection.
+            name: Name of the weight (e.g. "kernel").
+        """
+        from keraslite import constraints, initializers, regularizers
+
+        shape = () if shape is None else tuple(shape)
+        initializer = initializers.get(initializer or "glorot_uniform")
+        dtype = _check_dtype(dtype) if dtype is not None else self.dtype
+        name = name or unique_name("variable")
+        value = initializer(shape, dtype=dtype)
+        value = np.ascontiguousarray(value, dtype=dtype)
         var = Variable(value, name, trainable=trainable, path=f"{self.name}/{name}")
-        var.regularizer = regularizer
-        var.constraint = constraint
+        var.regularizer = regularizers.get(regularizer)
+        var.constraint = constraints.get(constraint)
         self._weights.append(var)
         return var
 
     @property
+    def layers(self):
+        """The layers tracked as attributes of this layer."""
+        return list(self._tracked_layers)
+
+    def _own_and_nested(self, pick):
+        out, seen = [], set()
+        for var in pick(self) + [w for layer in self._tracked_layers
+                                 for w in layer._collect(pick)]:
+            if id(var) not in seen:
+                seen.add(id(var))
+                out.append(var)
+        return out
+
+    def _collect(self, pick):
+        return self._own_and_nested(pick)
+
+    @property
     def weights(self):
-        return list(self._weights)
+        """Own weights (trainable first, as Keras), then nested layers'."""
+        return self._own_and_nested(lambda la: (
+            [w for w in la._weights if w.trainable]
+            + [w for w in la._weights if not w.trainable]))
 
     @property
     def trainable_weights(self):
         if not self.trainable:
             return []
-        return [w for w in self._weights if w.trainable]
+        return self._own_and_nested(lambda la: (
+            [w for w in la._weights if w.trainable] if la.trainable else []))
 
     @property
     def non_trainable_weights(self):
         if not self.trainable:
-            return list(self._weights)
-        return [w for w in self._weights if not w.trainable]
+            return self.weights
+        trainable = {id(w) for w in self.trainable_weights}
+        return [w for w in self.weights if id(w) not in trainable]
 
     @property
     def variables(self):
@@ -127,20 +201,21 @@ class Layer:
 
     def get_weights(self):
         """Returns copies of the layer's weights as a list of arrays."""
-        return [w.numpy() for w in self._weights]
+        return [w.numpy() for w in self.weights]
 
     def set_weights(self, weights):
         """Sets the layer's weights from a list of arrays (all or nothing)."""
         weights = list(weights)
-        if len(weights) != len(self._weights):
+        variables = self.weights
+        if len(weights) != len(variables):
             raise ValueError(
                 f"Layer {self.name} weight shape mismatch: you called "
                 f"`set_weights(weights)` on layer '{self.name}' with a weight "
                 f"list of length {len(weights)}, but the layer was expecting "
-                f"{len(self._weights)} weights."
+                f"{len(variables)} weights."
             )
         arrays = []
-        for var, value in zip(self._weights, weights):
+        for var, value in zip(variables, weights):
             value = np.asarray(value)
             if value.shape != var.shape:
                 raise ValueError(
@@ -149,7 +224,7 @@ class Layer:
                     f"value with shape {value.shape}."
                 )
             arrays.append(value)
-        for var, value in zip(self._weights, arrays):
+        for var, value in zip(variables, arrays):
             var.value[...] = value
 
     def count_params(self):
@@ -160,22 +235,37 @@ class Layer:
                 f"'{self.name}', but the layer isn't built. You can build it "
                 "manually via: `layer.build(input_shape)`."
             )
-        return int(sum(w.value.size for w in self._weights))
+        return int(sum(w.value.size for w in self.weights))
 
-    # --- regularisation -------------------------------------------------------
+    # --- losses -------------------------------------------------------------
     @property
     def losses(self):
-        """Regularisation penalties of the layer's current weights."""
-        return [w.regularizer(w.value) for w in self._weights
-                if w.regularizer is not None]
+        """Weight penalties, then the losses added by the last call."""
+        return [w.regularizer(w.value) for w in self.weights
+                if w.regularizer is not None] + [
+            autodiff.value_of(v) for layer in [self] + self._tracked_layers
+            for v in layer._call_losses]
 
-    # --- computation ----------------------------------------------------------
-    def _buffer(self, key, shape):
+    def add_loss(self, loss):
+        """Adds a loss computed in `call()` (e.g. a VAE's KL term).
+
+        In training the loss (a scalar of `keraslite.ops`) is added to the
+        compiled loss and differentiated with it.
+        """
+        self._call_losses.append(loss)
+        tape = autodiff.current_tape()
+        if tape is not None:
+            tape.losses.append(loss)
+
+    # --- building -----------------------------------------------------------
+    def _buffer(self, key, shape, slot=None):
         """A reused work array of `shape`: a row slice of a cached one.
 
         Training and prediction call the layer with the same few batch
-        sizes, so the hot loop allocates nothing after its first step.
+        sizes, so the hot loop allocates nothing after its first step. Each
+        call of the layer in one pass has its own (`slot`).
         """
+        key = (key, self._slot if slot is None else slot)
         buf = self._buffers.get(key)
         if buf is None or buf.shape[1:] != shape[1:] or buf.shape[0] < shape[0]:
             buf = np.empty(shape, dtype=self.dtype)
@@ -187,26 +277,205 @@ class Layer:
 
     def _maybe_build(self, input_shape):
         if not self.built:
-            self.input_shape = tuple(input_shape)
-            self.build(tuple(input_shape))
+            self.input_shape = _freeze(input_shape)
+            self.build(_freeze(input_shape))
             self.built = True
-            self.output_shape = self.compute_output_shape(tuple(input_shape))
+            try:
+                self.output_shape = self.compute_output_shape(_freeze(input_shape))
+            except Exception:  # a user layer may not define it
+                self.output_shape = None
 
     def compute_output_shape(self, input_shape):
-        return tuple(input_shape)
+        if type(self).call is not Layer.call:
+            return self._infer_output_shape(input_shape)
+        return _freeze(input_shape)
 
-    def forward(self, x, training=False):
-        raise NotImplementedError(f"{type(self).__name__} must implement forward().")
+    def _infer_output_shape(self, input_shape):
+        """Output shape of a user's `call()`, by running it on zeros."""
+        from keraslite.ops.node import map_structure
 
-    def backward(self, dy, need_input_grad=True):
-        raise NotImplementedError(f"{type(self).__name__} must implement backward().")
+        def zeros(shape):
+            return np.zeros(tuple(1 if d is None else d for d in shape),
+                            dtype=self.dtype)
 
-    def __call__(self, x, training=False):
+        top = autodiff.enter_call()
+        try:
+            out = self._eager_call(map_shapes(zeros, input_shape), training=False)
+        finally:
+            autodiff.exit_call()
+        return map_structure(lambda a: (None,) + tuple(np.shape(a))[1:], out)
+
+    # --- calling ------------------------------------------------------------
+    def __call__(self, *args, **kwargs):
+        """Calls the layer on arrays (computes) or KerasTensors (builds a graph)."""
+        from keraslite.ops.node import KerasTensor, flatten
+
+        if args:
+            inputs, args = args[0], args[1:]
+        elif "inputs" in kwargs:
+            inputs = kwargs.pop("inputs")
+        else:
+            raise ValueError(
+                f"Layer '{self.name}' must be called with a first argument "
+                "`inputs`."
+            )
+        if any(isinstance(t, KerasTensor) for t in flatten(inputs)):
+            return self._symbolic_call(inputs, *args, **kwargs)
+        top = autodiff.enter_call()
+        try:
+            outputs = self._eager_call(inputs, *args, **kwargs)
+        finally:
+            autodiff.exit_call()
+        if top:  # the caller gets arrays of its own, not buffers
+            from keraslite.ops.node import map_structure
+
+            outputs = map_structure(_owned_array, outputs)
+        return outputs
+
+    def _eager_call(self, inputs, training=None, **kwargs):
+        """Runs the layer on arrays or tape Tensors (no copies)."""
+        if isinstance(inputs, np.ndarray):  # the common case, kept short
+            if self._cast_inputs and inputs.dtype != self.dtype and \
+                    inputs.dtype.kind in "biuf":
+                inputs = inputs.astype(self.dtype)
+            shape = inputs.shape
+        elif isinstance(inputs, autodiff.Tensor):
+            shape = inputs.shape
+        else:
+            from keraslite.ops.node import map_structure
+
+            if self._cast_inputs:
+                inputs = map_structure(self._convert_input, inputs)
+            shape = map_structure(np.shape, inputs)
+        if not self.built:
+            self._maybe_build(shape)
+        else:
+            self._check_input_shape(shape)
+        if self._protect_inputs and type(self).call is not Layer.call:
+            # A user's call() sees tensors, never the caller's arrays, so
+            # `inputs -= ...` cannot change them (as with Keras's tensors).
+            from keraslite.ops.node import map_structure
+
+            inputs = map_structure(_as_tensor, inputs)
+        state = autodiff._STATE
+        previous = state["training"]
+        training = previous if training is None else bool(training)
+        state["training"] = training
+        if self._call_losses:
+            self._call_losses = []
+        try:
+            if _accepts_training(self):
+                kwargs["training"] = training
+            outputs = self.call(inputs, **kwargs)
+        finally:
+            state["training"] = previous
+        if self.activity_regularizer is not None:
+            self._activity_penalty(outputs)
+        return outputs
+
+    def _convert_input(self, x):
+        if isinstance(x, autodiff.Tensor):
+            return x
+        if isinstance(x, Variable):
+            x = x.value
         x = np.asarray(x)
-        if x.dtype != self.dtype:
+        if x.dtype != self.dtype and x.dtype.kind in "biuf":
             x = x.astype(self.dtype)
-        self._maybe_build(x.shape)
-        return self.forward(x, training=training).copy()
+        return x
+
+    def _check_input_shape(self, input_shape):
+        """Raises when inputs do not fit the built layer (see Dense)."""
+
+    def _activity_penalty(self, outputs):
+        """As Keras: the penalty of the output, divided by the batch size."""
+        tape = autodiff.current_tape()
+        value = autodiff.value_of(outputs)
+        batch = np.float32(len(value)) if np.ndim(value) else np.float32(1)
+        penalty = self.activity_regularizer(value) / batch
+        self._call_losses.append(penalty)
+        if tape is not None:
+            tape.penalties.append((outputs, penalty, self.activity_regularizer, batch))
+
+    def call(self, inputs, training=False):
+        """Runs `forward` and records its `backward` on the active tape."""
+        state = autodiff._STATE
+        tape = state["tape"]
+        d = self.__dict__  # numbers this call within the pass (see `_buffer`)
+        if d["_pass"] != state["pass"]:
+            d["_pass"], d["_slot"] = state["pass"], 0
+        else:
+            d["_slot"] += 1
+        if tape is None:  # inference: nothing to keep
+            values = inputs if isinstance(inputs, np.ndarray) else \
+                autodiff.value_of(inputs) if not isinstance(inputs, list) else \
+                [autodiff.value_of(x) for x in inputs]
+            outputs, _ = self.forward(values, training=training)
+            return inputs if outputs is values else outputs
+        values = autodiff.value_of(inputs) if not isinstance(inputs, list) else \
+            [autodiff.value_of(x) for x in inputs]
+        needs = autodiff.needs_grad(inputs) if not isinstance(inputs, list) else \
+            any(autodiff.needs_grad(x) for x in inputs)
+        keep = needs or self._keeps_logits or any(tape.watches(w) for w in self._weights)
+        outputs, ctx = self.forward(values, training=training, keep=keep)
+        if outputs is values:  # the identity (InputLayer, Dropout at inference)
+            return inputs
+        if not keep or ctx is None:
+            return outputs
+        return self._record(tape, inputs, outputs, ctx)
+
+    # Built-ins whose output a loss may read as logits (softmax, sigmoid).
+    _keeps_logits = False
+
+    def _record(self, tape, inputs, outputs, ctx):
+        out = autodiff.Tensor(outputs, requires_grad=True)
+        single = not isinstance(inputs, list)
+        inputs_list = [inputs] if single else list(inputs)
+        trainable = self.trainable_weights if self.trainable else []
+
+        def backward(grads):
+            need = any(autodiff.needs_grad(x) for x in inputs_list)
+            dx, weight_grads = self.backward(ctx, grads[0], need_input_grad=need,
+                                             from_logits=rec.from_logits)
+            for var, grad in zip(trainable, weight_grads):
+                if grad is not None and tape.watches(var):
+                    tape.add_weight_grad(var, grad)
+            return [dx] if single else dx
+
+        rec = tape.record(backward, inputs_list, [out])
+        logits = self._logits_of(ctx)
+        # NOTE: Keras's loss does not read the logits of a layer with an
+        # activity regularizer (measured against Keras 3.15 / TF 2.21).
+        if logits is not None and self.activity_regularizer is None:
+            out.logits_record = (rec, logits, self.activation)
+        return out
+
+    def _logits_of(self, ctx):
+        """The pre-activation a loss may use, or None (see Dense)."""
+        return None
+
+    def forward(self, inputs, training=False, keep=False):
+        raise NotImplementedError(
+            f"Layer {type(self).__name__} does not have a `call()` method "
+            "implemented."
+        )
+
+    def _symbolic_call(self, inputs, *args, **kwargs):
+        """Calls on KerasTensors: builds, infers shapes, records a Node."""
+        from keraslite.ops.node import KerasTensor, Node, map_structure
+
+        shapes = map_structure(lambda t: t.shape, inputs)
+        if not self.built:
+            self._maybe_build(shapes)
+        else:
+            self._check_input_shape(shapes)
+        out_shape = self.compute_output_shape(_freeze(shapes))
+        if self.output_shape is None:
+            self.output_shape = out_shape
+        outputs = map_shapes(lambda shape: KerasTensor(shape, self.dtype),
+                             out_shape)
+        kwargs.update(zip(("training",), args))
+        Node(self, inputs, outputs, kwargs)
+        return outputs
 
     # --- config ---------------------------------------------------------------
     def get_config(self):
@@ -230,6 +499,52 @@ class Layer:
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _as_tensor(x):
+    return x if isinstance(x, autodiff.Tensor) else autodiff.Tensor(x)
+
+
+def _owned_array(x):
+    value = autodiff.value_of(x)
+    return np.array(value) if isinstance(value, np.ndarray) else value
+
+
+def _freeze(shape):
+    """Shapes as tuples (lists of shapes stay lists)."""
+    if isinstance(shape, dict):
+        return {k: _freeze(v) for k, v in shape.items()}
+    if isinstance(shape, (list, tuple)) and shape and \
+            isinstance(shape[0], (list, tuple, dict)):
+        return [_freeze(s) for s in shape]
+    return tuple(shape)
+
+
+def _is_shape(shape):
+    return isinstance(shape, (tuple, list)) and all(
+        d is None or isinstance(d, (int, np.integer)) for d in shape)
+
+
+def map_shapes(fn, shapes):
+    """`fn` applied to each shape of a shape or a nested list/dict of shapes."""
+    if isinstance(shapes, dict):
+        return {k: map_shapes(fn, v) for k, v in shapes.items()}
+    if _is_shape(shapes):
+        return fn(tuple(shapes))
+    return [map_shapes(fn, s) for s in shapes]
+
+
+def _accepts_training(layer):
+    import inspect
+
+    cls = type(layer)
+    cached = cls.__dict__.get("_call_takes_training")
+    if cached is None:
+        params = inspect.signature(cls.call).parameters
+        cached = "training" in params or any(
+            p.kind is p.VAR_KEYWORD for p in params.values())
+        cls._call_takes_training = cached
+    return cached
 
 
 def dtype_policy_config(name):

@@ -1,4 +1,6 @@
-"""Models: `Sequential`, `load_model`, `save_model`, `clone_model`."""
+"""Models: `Model`, `Sequential`, `load_model`, `save_model`, `clone_model`."""
+from keraslite.models.functional import Functional
+from keraslite.models.model import Model
 from keraslite.models.sequential import Sequential
 
 

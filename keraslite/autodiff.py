@@ -1,0 +1,241 @@
+"""The tape: records the layer calls and ops of one forward pass and runs
+their backward in reverse.
+
+While a `Tape` is active (`with Tape(watch=variables) as tape:`), every
+built-in layer call and every `keraslite.ops` function whose inputs need a
+gradient appends one `Record`: the input `Tensor`s, the output `Tensor`s and
+a `backward(output_grads) -> input_grads` function. `tape.gradient(seeds)`
+walks the records in reverse, summing gradients where a tensor is used more
+than once, and returns the gradient of every watched variable. Nothing is
+recorded without a tape (inference).
+
+A layer called twice in one pass gets two records; tensors are identified
+by the records that produced them, never by `id()` of their arrays.
+"""
+import numpy as np
+
+_STATE = {"tape": None, "pass": 0, "depth": 0, "training": False}
+
+
+class TensorOps:
+    """NumPy's operators, each the `keraslite.ops` function of the same meaning.
+
+    Shared by `Tensor` and `Variable`, so `x @ self.kernel + 1` in a user's
+    `call()` is recorded on the tape in training.
+    """
+
+    __slots__ = ()
+    __array_priority__ = 1000
+
+    def __add__(self, other): return _ops().add(self, other)
+    def __radd__(self, other): return _ops().add(other, self)
+    def __sub__(self, other): return _ops().subtract(self, other)
+    def __rsub__(self, other): return _ops().subtract(other, self)
+    def __mul__(self, other): return _ops().multiply(self, other)
+    def __rmul__(self, other): return _ops().multiply(other, self)
+    def __truediv__(self, other): return _ops().divide(self, other)
+    def __rtruediv__(self, other): return _ops().divide(other, self)
+    def __pow__(self, other): return _ops().power(self, other)
+    def __rpow__(self, other): return _ops().power(other, self)
+    def __matmul__(self, other): return _ops().matmul(self, other)
+    def __rmatmul__(self, other): return _ops().matmul(other, self)
+    def __neg__(self): return _ops().negative(self)
+    def __pos__(self): return self
+    def __abs__(self): return _ops().abs(self)
+    def __getitem__(self, key): return _ops().get_item(self, key)
+    def __lt__(self, other): return _ops().less(self, other)
+    def __le__(self, other): return _ops().less_equal(self, other)
+    def __gt__(self, other): return _ops().greater(self, other)
+    def __ge__(self, other): return _ops().greater_equal(self, other)
+    def __eq__(self, other): return _ops().equal(self, other)
+    def __ne__(self, other): return _ops().not_equal(self, other)
+    __hash__ = object.__hash__
+
+    @property
+    def T(self):
+        return _ops().transpose(self)
+
+
+class Tensor(TensorOps):
+    """A value of a recorded forward pass: an array, and its gradient.
+
+    User code in `call()` sees Tensors in training; they support NumPy's
+    operators (`+ - * / ** @`, comparisons, indexing) and every
+    `keraslite.ops` function, each recorded with its gradient.
+    """
+
+    __slots__ = ("value", "requires_grad", "grad", "logits_record")
+
+    def __init__(self, value, requires_grad=False):
+        self.value = value
+        self.requires_grad = requires_grad
+        self.grad = None
+        # The record of a softmax/sigmoid layer whose logits a loss may use.
+        self.logits_record = None
+
+    shape = property(lambda self: self.value.shape)
+    dtype = property(lambda self: self.value.dtype)
+    ndim = property(lambda self: self.value.ndim)
+    size = property(lambda self: self.value.size)
+
+    def __len__(self):
+        return len(self.value)
+
+    def numpy(self):
+        return np.array(self.value)
+
+    def __array__(self, dtype=None, copy=None):
+        return self.value if dtype is None else self.value.astype(dtype)
+
+    def __repr__(self):
+        return f"<Tensor shape={self.shape}, dtype={self.dtype}>"
+
+
+def _ops():
+    from keraslite.ops import numpy as numpy_ops
+
+    return numpy_ops
+
+
+class Record:
+    """One recorded call: `backward(output_grads)` returns the input grads."""
+
+    __slots__ = ("backward", "inputs", "outputs", "from_logits")
+
+    def __init__(self, backward, inputs, outputs):
+        self.backward = backward
+        self.inputs = inputs
+        self.outputs = outputs
+        self.from_logits = False
+
+
+class Tape:
+    """Records one forward pass; `gradient` runs it backward.
+
+    Args:
+        watch: The variables whose gradients `gradient` returns.
+    """
+
+    def __init__(self, watch=()):
+        self.records = []
+        self.watched = {id(v): v for v in watch}
+        self._leaves = {}  # id(variable) -> its leaf Tensor on this tape
+        self.losses = []  # Tensors added with `layer.add_loss` in this pass
+        # Activity penalties: (output, value, regularizer, batch size).
+        self.penalties = []
+        self._previous = None
+
+    def __enter__(self):
+        self._previous = _STATE["tape"]
+        _STATE["tape"] = self
+        return self
+
+    def __exit__(self, *exc):
+        _STATE["tape"] = self._previous
+
+    def record(self, backward, inputs, outputs):
+        """Appends a record; `outputs` are the Tensors it produced."""
+        rec = Record(backward, inputs, outputs)
+        self.records.append(rec)
+        return rec
+
+    def leaf(self, variable):
+        """The Tensor standing for `variable` in this pass (one per variable)."""
+        key = id(variable)
+        leaf = self._leaves.get(key)
+        if leaf is None:
+            leaf = Tensor(variable.value, requires_grad=key in self.watched)
+            self._leaves[key] = leaf
+        return leaf
+
+    def watches(self, variable):
+        return id(variable) in self.watched
+
+    def add_weight_grad(self, variable, grad):
+        """Adds a gradient computed by a built-in layer's backward."""
+        leaf = self.leaf(variable)
+        if leaf.grad is None:
+            leaf.grad = grad
+        else:
+            leaf.grad = leaf.grad + grad
+
+    def gradient(self, seeds):
+        """Backpropagates `seeds` (pairs of Tensor and output gradient).
+
+        Returns:
+            A dict from `id(variable)` to the gradient array of each watched
+            variable that received one.
+        """
+        for tensor, grad in seeds:
+            accumulate(tensor, grad)
+        for rec in reversed(self.records):
+            grads = [o.grad for o in rec.outputs]
+            if all(g is None for g in grads):
+                continue
+            in_grads = rec.backward(grads)
+            for tensor, grad in zip(rec.inputs, in_grads):
+                if grad is not None and isinstance(tensor, Tensor) \
+                        and tensor.requires_grad:
+                    accumulate(tensor, grad)
+        return {key: leaf.grad for key, leaf in self._leaves.items()
+                if leaf.grad is not None and key in self.watched}
+
+
+def accumulate(tensor, grad):
+    """Adds `grad` to `tensor.grad` (a new array: buffers are never summed into)."""
+    if tensor.grad is None:
+        tensor.grad = grad
+    else:
+        tensor.grad = tensor.grad + grad
+
+
+def current_tape():
+    """The active Tape, or None (inference)."""
+    return _STATE["tape"]
+
+
+def enter_call():
+    """Marks the start of a layer or model call; True for the outermost one.
+
+    The outermost call starts a new pass: layers number their calls in it
+    (`Layer._slot`) so that a layer called twice keeps two sets of buffers.
+    """
+    top = _STATE["depth"] == 0
+    if top:
+        _STATE["pass"] += 1
+    _STATE["depth"] += 1
+    return top
+
+
+def current_depth():
+    """How many layer or model calls enclose this point (0 at the top)."""
+    return _STATE["depth"]
+
+
+def exit_call():
+    _STATE["depth"] -= 1
+
+
+def training():
+    """The `training` flag of the enclosing call (False at the top level)."""
+    return _STATE["training"]
+
+
+def set_training(value):
+    """Sets the flag inner calls inherit; returns the previous one."""
+    previous = _STATE["training"]
+    _STATE["training"] = value
+    return previous
+
+
+def pass_id():
+    return _STATE["pass"]
+
+
+def value_of(x):
+    """The array of a Tensor, or `x` itself."""
+    return x.value if isinstance(x, Tensor) else x
+
+
+def needs_grad(x):
+    return isinstance(x, Tensor) and x.requires_grad

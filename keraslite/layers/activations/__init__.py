@@ -1,0 +1,1 @@
+"""Activation layers with arguments: ReLU, LeakyReLU, PReLU, ELU, Softmax."""

@@ -1,0 +1,1 @@
+"""Reshaping layers: change a tensor's shape, not its values."""

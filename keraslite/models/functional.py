@@ -1,0 +1,237 @@
+"""Functional models: a graph of layer calls from `Input`s to outputs.
+
+The graph is read from the outputs' `_keras_history` back to the inputs,
+as Keras's `ops/function.py` does (`map_graph`): nodes are sorted by depth
+(distance from the outputs), layers are listed in that order, and a tensor
+that cannot be computed from the inputs raises "Graph disconnected".
+Running the model runs each node's layer on its inputs' values, in order;
+a layer used at several nodes (shared) is called once per node.
+"""
+import collections
+
+from keraslite.models.model import Model, fit_input
+from keraslite.ops.node import KerasTensor, flatten, pack_like
+from keraslite.utils.naming import unique_name
+
+
+class Functional(Model):
+    """A model defined by `Model(inputs, outputs)` (see `Model`).
+
+    Args:
+        inputs: An `Input` tensor, or a list or dict of them.
+        outputs: A tensor, or a list or dict of tensors, computed from
+            `inputs` by layer calls.
+        name: Model name (`functional`, `functional_1`, ...).
+    """
+
+    _protect_inputs = False
+
+    def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
+        Model.__init__(self, name=name or unique_name("functional"),
+                       trainable=trainable, **kwargs)
+        for what, structure in (("inputs", inputs), ("outputs", outputs)):
+            for tensor in flatten(structure):
+                if not isinstance(tensor, KerasTensor) or tensor._keras_history is None:
+                    raise ValueError(
+                        f"All `{what}` of a functional model must be "
+                        "KerasTensors from `keraslite.Input` and layer calls. "
+                        f"Received: {tensor!r}"
+                    )
+        self._inputs_struct = inputs
+        self._outputs_struct = outputs
+        self.inputs = flatten(inputs)
+        self.outputs = flatten(outputs)
+        self._nodes_by_depth, layers = _map_graph(self.inputs, self.outputs)
+        self._run_order = [node for depth in sorted(self._nodes_by_depth, reverse=True)
+                           for node in self._nodes_by_depth[depth]]
+        self._tracked_layers = layers
+        self._sample_output_shapes = [t.shape for t in self.outputs]
+        self.built = True
+
+    @property
+    def layers(self):
+        """Every layer of the graph, InputLayers included, in Keras's order."""
+        return list(self._tracked_layers)
+
+    @property
+    def input(self):
+        return self._inputs_struct
+
+    @property
+    def output(self):
+        return self._outputs_struct
+
+    @property
+    def input_shape(self):
+        shapes = [t.shape for t in self.inputs]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    @property
+    def output_shape(self):
+        shapes = [t.shape for t in self.outputs]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    def call(self, inputs, training=False):
+        values = {}
+        for tensor, value in zip(self.inputs, self._flatten_inputs(inputs)):
+            values[id(tensor)] = value
+        for node in self._run_order:
+            if any(id(t) in values for t in node.output_tensors) or node.is_input:
+                continue  # a model input (or an InputLayer)
+            args = pack_like(node.arguments, [
+                values[id(leaf)] if isinstance(leaf, KerasTensor) else leaf
+                for leaf in flatten(node.arguments)])
+            kwargs = dict(node.kwargs)
+            kwargs.setdefault("training", training)
+            out = node.layer._eager_call(args, **kwargs)
+            for tensor, value in zip(node.output_tensors, flatten(out)):
+                values[id(tensor)] = value
+        return pack_like(self._outputs_struct,
+                         [values[id(t)] for t in self.outputs])
+
+    def _flatten_inputs(self, inputs):
+        if isinstance(inputs, dict):
+            names = self._input_names()
+            return [inputs[name] for name in names]
+        if isinstance(inputs, (list, tuple)):
+            if len(inputs) != len(self.inputs):
+                raise ValueError(
+                    f"Model '{self.name}' expects {len(self.inputs)} input(s), "
+                    f"but it received {len(inputs)} input tensors."
+                )
+            return list(inputs)
+        return [inputs]
+
+    def compute_output_shape(self, input_shape):
+        return self.output_shape
+
+    # --- what the trainer needs ---------------------------------------------------------
+    def _input_names(self):
+        if isinstance(self._inputs_struct, dict):
+            return sorted(self._inputs_struct)
+        return [t._keras_history[0].name for t in self.inputs]
+
+    @property
+    def output_names(self):
+        if isinstance(self._outputs_struct, dict):
+            return sorted(self._outputs_struct)
+        return [t._keras_history[0].name for t in self.outputs]
+
+    def _output_names_known(self):
+        return True
+
+    def _pack_inputs(self, xs):
+        return list(xs)
+
+    def _fit_inputs(self, xs):
+        return [fit_input(x, t.shape, _first_consumer(self, t), i)
+                for i, (x, t) in enumerate(zip(xs, self.inputs))]
+
+    def _output_shapes(self):
+        return [t.shape for t in self.outputs]
+
+    def _structure_outputs(self, outputs):
+        return pack_like(self._outputs_struct, outputs)
+
+
+def _first_consumer(model, tensor):
+    """The name of the first layer that reads `tensor` (for error messages)."""
+    for node in model._run_order:
+        if any(t is tensor for t in node.input_tensors):
+            return node.layer.name
+    return model.name
+
+
+def _map_graph(inputs, outputs):
+    """Nodes by depth and the ordered layers of the graph (as Keras).
+
+    Raises:
+        ValueError: "Graph disconnected" when an output needs a tensor that
+            is not computed from `inputs`; duplicate layer names.
+    """
+    finished, in_progress, ordered, first_seen = set(), set(), [], {}
+
+    def visit(tensor):
+        layer, node_index, _ = tensor._keras_history
+        node = layer._inbound_nodes[node_index]
+        if id(node) in finished:
+            return
+        if not node.is_input and any(tensor is t for t in inputs):
+            finished.add(id(node))  # a declared input computed elsewhere
+            return
+        if id(node) in in_progress:
+            raise ValueError(
+                f"Tensor {tensor} from layer '{layer.name}' is part of a cycle."
+            )
+        first_seen.setdefault(id(layer), (len(first_seen), layer))
+        in_progress.add(id(node))
+        if not any(tensor is t for t in inputs):
+            for parent in node.input_tensors:
+                visit(parent)
+        finished.add(id(node))
+        in_progress.discard(id(node))
+        ordered.append(node)
+
+    for output in outputs:
+        visit(output)
+
+    node_depth, layer_depth = {}, {}
+    in_graph = {id(n) for n in ordered}
+    for node in reversed(ordered):
+        depth = max(node_depth.setdefault(id(node), 0),
+                    layer_depth.get(id(node.layer), 0))
+        layer_depth[id(node.layer)] = depth
+        node_depth[id(node)] = depth
+        for parent in node.parent_nodes:
+            if id(parent) in in_graph:
+                node_depth[id(parent)] = max(depth + 1, node_depth.get(id(parent), 0))
+    nodes = {id(n): n for n in ordered}
+    for tensor in inputs:  # unused inputs still belong to the model
+        layer, node_index, _ = tensor._keras_history
+        node = layer._inbound_nodes[node_index]
+        if id(layer) not in layer_depth and node.is_input:
+            layer_depth[id(layer)] = 0
+            first_seen[id(layer)] = (-1, layer)
+            node_depth[id(node)] = 0
+            nodes[id(node)] = node
+
+    nodes_by_depth = collections.defaultdict(list)
+    for key, depth in node_depth.items():
+        nodes_by_depth[depth].append(nodes[key])
+    layers_by_depth = collections.defaultdict(list)
+    for key, depth in layer_depth.items():
+        layers_by_depth[depth].append(first_seen[key])
+    layers = [layer for depth in sorted(layers_by_depth, reverse=True)
+              for _, layer in sorted(layers_by_depth[depth], key=lambda p: p[0])]
+
+    computable = {id(t) for t in inputs}
+    reached = []
+    for depth in sorted(nodes_by_depth, reverse=True):
+        for node in nodes_by_depth[depth]:
+            for tensor in node.input_tensors:
+                if id(tensor) not in computable:
+                    raise ValueError(
+                        "Graph disconnected: cannot find parent for tensor "
+                        f"{tensor} at layer '{node.layer.name}'. The following "
+                        f"previous layers were accessed without issue: {reached}"
+                    )
+            reached.append(node.layer.name)
+            computable.update(id(t) for t in node.output_tensors)
+    # An InputLayer not among the model's inputs cannot be fed.
+    for depth_nodes in nodes_by_depth.values():
+        for node in depth_nodes:
+            for tensor in node.output_tensors:
+                if node.is_input and not any(tensor is t for t in inputs):
+                    raise ValueError(
+                        "Graph disconnected: cannot find parent for tensor "
+                        f"{tensor}: the model's outputs need the input "
+                        f"'{node.layer.name}', which is not in `inputs`."
+                    )
+    names = [layer.name for layer in layers]
+    for name in names:
+        if names.count(name) != 1:
+            raise ValueError(
+                f'The name "{name}" is used {names.count(name)} times in the '
+                "model. All layer names should be unique."
+            )
+    return dict(nodes_by_depth), layers
