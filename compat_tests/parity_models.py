@@ -231,5 +231,32 @@ def _functional_row():
                covers=("Model", "models.Model", "models.Functional", "Variable"))
 
 
+def _registration_row():
+    from compat_tests.parity import Pair, Row
+
+    def compute():
+        _, keras = _lib()
+        pairs = []
+        for lib_name, lib in (("keraslite", keraslite), ("keras", keras)):
+            @lib.saving.register_keras_serializable(package="parity")
+            class Scaled(lib.layers.Layer):
+                pass
+
+            @lib.saving.register_keras_serializable(package="parity", name="Renamed")
+            class Other(lib.layers.Layer):
+                pass
+
+            pairs.append((lib.saving.get_registered_name(Scaled),
+                          lib.saving.get_registered_name(Other),
+                          lib.saving.get_registered_object("parity>Renamed") is Other,
+                          lib.saving.get_registered_object("parity>Missing")))
+        (ours, theirs) = pairs
+        return [Pair("registered names and lookups", ours, theirs, exact=True)]
+
+    return Row("saving.register_keras_serializable[names, lookups]", compute,
+               covers=("saving.register_keras_serializable",
+                       "saving.get_registered_name", "saving.get_registered_object"))
+
+
 def model_rows():
-    return [_functional_row()]
+    return [_functional_row(), _registration_row()]

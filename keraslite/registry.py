@@ -30,3 +30,32 @@ def serialize_object(obj, module, config=None, class_name=None):
         "config": obj.get_config() if config is None else config,
         "registered_name": None,
     }
+
+
+# --- custom objects -------------------------------------------------------------------
+# "package>name" -> class, filled by `saving.register_keras_serializable`.
+_CUSTOM_OBJECTS = {}
+
+
+def register(cls, package="Custom", name=None):
+    """Registers a custom class under "package>name" (see `saving`)."""
+    if not isinstance(cls, type):
+        raise ValueError(
+            "Cannot register a non-class object with "
+            f"register_keras_serializable. Received: {cls!r}"
+        )
+    key = f"{package}>{name or cls.__name__}"
+    _CUSTOM_OBJECTS[key] = cls
+    cls._registered_name = key
+    return cls
+
+
+def registered_name(cls):
+    """The "package>name" a class was registered under, or None."""
+    key = cls.__dict__.get("_registered_name")
+    return key if key is not None and _CUSTOM_OBJECTS.get(key) is cls else None
+
+
+def registered_class(key):
+    """The class registered under "package>name", or None."""
+    return _CUSTOM_OBJECTS.get(key)

@@ -80,6 +80,7 @@ INTERNAL_MODULES = {
     "saving.keras_zip": "the .keras format behind saving.* and Model.save",
     "saving.legacy_h5": "the legacy .h5 format behind saving.* and Model.save",
     "saving.serialization": "model configs behind the file formats",
+    "saving.functional_config": "functional configs (inbound nodes) behind the file formats",
     "utils.naming": "automatic layer names (reset by backend.clear_session)",
     "utils.numerical_utils": "defines utils.to_categorical/normalize (exported "
                              "by utils)",

@@ -23,7 +23,7 @@ from keraslite.registry import serialize_object
 ALL_LAYERS = {
     cls.__name__: cls
     for cls in (Activation, Add, Average, Concatenate, Dense, Dot, Dropout, ELU,
-                Flatten, Identity, InputLayer, LeakyReLU, Maximum, Minimum,
+                Flatten, Identity, InputLayer, Lambda, LeakyReLU, Maximum, Minimum,
                 Multiply, Permute, PReLU, ReLU, RepeatVector, Reshape, Softmax,
                 Subtract)
 }
@@ -31,15 +31,35 @@ ALL_LAYERS = {
 
 # Layers whose Keras 3 config entry has a `build_config` once built (Keras
 # builds Dropout, Activation and InputLayer at construction).
-_BUILD_CONFIG_LAYERS = ("Dense", "Flatten")
+_BUILD_CONFIG_LAYERS = ("Dense", "Flatten", "Add", "Subtract", "Multiply",
+                        "Average", "Maximum", "Minimum", "Concatenate", "Dot",
+                        "Reshape", "Permute", "RepeatVector", "PReLU")
+
+
+def _shape_list(shape):
+    if isinstance(shape, (list, tuple)) and shape and \
+            isinstance(shape[0], (list, tuple)):
+        return [list(s) for s in shape]
+    return list(shape)
 
 
 def serialize(layer):
     """Returns the Keras 3 config dict of a layer (with `build_config`)."""
+    from keraslite.models.model import Model
+    from keraslite.saving import serialization
+
+    if isinstance(layer, Model):
+        return serialization.serialize_model(layer, include_compile=False)
+    if type(layer).__name__ not in ALL_LAYERS or \
+            ALL_LAYERS[type(layer).__name__] is not type(layer):
+        entry = serialization.serialize_custom(layer)
+        if layer.built and layer.input_shape is not None:
+            entry["build_config"] = {"input_shape": _shape_list(layer.input_shape)}
+        return entry
     entry = serialize_object(layer, "keras.layers")
     if (type(layer).__name__ in _BUILD_CONFIG_LAYERS and layer.built
             and layer.input_shape is not None):
-        entry["build_config"] = {"input_shape": list(layer.input_shape)}
+        entry["build_config"] = {"input_shape": _shape_list(layer.input_shape)}
     return entry
 
 

@@ -366,6 +366,9 @@ class Layer:
         try:
             if _accepts_training(self):
                 kwargs["training"] = training
+            if "mask" in kwargs and kwargs["mask"] is None and \
+                    not _accepts(self, "mask"):
+                del kwargs["mask"]  # Keras's configs may carry mask=None
             outputs = self.call(inputs, **kwargs)
         finally:
             state["training"] = previous
@@ -532,6 +535,13 @@ def map_shapes(fn, shapes):
     if _is_shape(shapes):
         return fn(tuple(shapes))
     return [map_shapes(fn, s) for s in shapes]
+
+
+def _accepts(layer, name):
+    import inspect
+
+    params = inspect.signature(type(layer).call).parameters
+    return name in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
 
 
 def _accepts_training(layer):

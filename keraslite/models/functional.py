@@ -105,6 +105,22 @@ class Functional(Model):
     def compute_output_shape(self, input_shape):
         return self.output_shape
 
+    # --- config ---------------------------------------------------------------------------
+    def get_config(self):
+        """Keras's functional config: layers with inbound nodes, inputs, outputs."""
+        from keraslite import layers as layers_module
+        from keraslite.saving import functional_config
+
+        return functional_config.get_config(self, layers_module.serialize)
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """Rebuilds the graph from `get_config()` output (or Keras's)."""
+        from keraslite.saving import serialization
+
+        return serialization.model_from_config(
+            {"class_name": "Functional", "config": config}, custom_objects)
+
     # --- what the trainer needs ---------------------------------------------------------
     def _input_names(self):
         if isinstance(self._inputs_struct, dict):

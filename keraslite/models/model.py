@@ -84,6 +84,7 @@ class Model(Trainer, Layer):
         self.built = True
 
     def _sample_outputs(self, xs):
+        self._build_shapes = [[None] + list(x.shape[1:]) for x in xs]
         outputs = self._run([x[:1] for x in xs], False)
         self._sample_output_shapes = [(None,) + tuple(np.shape(autodiff.value_of(o)))[1:]
                                       for o in outputs]

@@ -10,7 +10,44 @@ import os
 from keraslite.saving._io import FileFormatError
 
 __all__ = ["save_model", "save_weights", "load_weights", "load_model",
-           "FileFormatError"]
+           "FileFormatError", "register_keras_serializable",
+           "get_registered_name", "get_registered_object"]
+
+
+def register_keras_serializable(package="Custom", name=None):
+    """Registers a custom layer or model class so files can name it.
+
+    As in Keras, the class is saved as `registered_name="package>name"`
+    and found again by that name when the file is loaded.
+
+    Example:
+    >>> @keraslite.saving.register_keras_serializable(package="demo")
+    ... class Scale(keraslite.layers.Layer): ...
+    """
+    from keraslite import registry
+
+    def decorator(cls):
+        return registry.register(cls, package, name)
+
+    return decorator
+
+
+def get_registered_name(obj):
+    """The name `obj` (a class or instance) is saved under."""
+    from keraslite import registry
+
+    cls = obj if isinstance(obj, type) else type(obj)
+    return registry.registered_name(cls) or cls.__name__
+
+
+def get_registered_object(name, custom_objects=None, module_objects=None):
+    """The class registered (or passed in `custom_objects`) under `name`."""
+    from keraslite import registry
+
+    for table in (custom_objects or {}, module_objects or {}):
+        if name in table:
+            return table[name]
+    return registry.registered_class(name)
 
 
 class _UsageError(ValueError):
@@ -195,25 +232,26 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
             imported or evaluated from the file itself.
         compile: Whether to compile the model from the saved settings and
             restore the optimizer state.
-        safe_mode: Accepted for Keras compatibility; keraslite always
-            refuses lambdas and unknown classes.
+        safe_mode: As in Keras: True refuses Lambda layers, whose Python
+            code a file stores; pass False only for files you trust.
 
     Returns:
-        A Sequential model (compiled if the file had a training config).
+        The model (compiled if the file had a training config).
     """
     filepath = _path(filepath)
-    return _guard(filepath, _load_model, filepath, custom_objects, compile)
+    return _guard(filepath, _load_model, filepath, custom_objects, compile,
+                  safe_mode)
 
 
-def _load_model(filepath, custom_objects, compile):
+def _load_model(filepath, custom_objects, compile, safe_mode=True):
     from keraslite.saving import keras3_h5, keras_zip, legacy_h5
     from keraslite.saving._io import open_h5, sniff
 
     if sniff(filepath) == "zip":
-        return keras_zip.load(filepath, custom_objects, compile)
+        return keras_zip.load(filepath, custom_objects, compile, safe_mode)
     with open_h5(filepath) as h5file:
         if legacy_h5.is_legacy_model(h5file):
-            return legacy_h5.read_model(h5file, custom_objects, compile)
+            return legacy_h5.read_model(h5file, custom_objects, compile, safe_mode)
         if keras3_h5.is_keras3_layout(h5file) or \
                 legacy_h5.is_legacy_weights(h5file):
             raise FileFormatError(

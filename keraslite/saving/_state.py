@@ -31,8 +31,9 @@ class LoadPlan:
             return
         raise FileFormatError(message)
 
-    def add_layer(self, layer, arrays):
-        for var, array in zip(layer.weights, arrays):
+    def add_layer(self, layer, arrays, variables=None):
+        for var, array in zip(layer.weights if variables is None else variables,
+                              arrays):
             self.assignments.append((var, array))
 
     def apply(self):
@@ -46,13 +47,13 @@ class LoadPlan:
             optimizer.set_state(arrays)
 
 
-def read_layer_arrays(plan, layer, datasets, where):
-    """Checks `datasets` against `layer.weights` and reads them.
+def read_layer_arrays(plan, layer, datasets, where, expected=None):
+    """Checks `datasets` against `expected` (`layer.weights`) and reads them.
 
     Returns the arrays (cast to the weights' dtype), or None when the layer
     is skipped because of a mismatch.
     """
-    expected = layer.weights
+    expected = layer.weights if expected is None else expected
     if len(datasets) != len(expected):
         plan.mismatch(
             f"Layer '{layer.name}' ({type(layer).__name__}) expects "

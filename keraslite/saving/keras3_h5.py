@@ -17,19 +17,97 @@ from keraslite.saving._io import FileFormatError, get_dataset, get_group
 from keraslite.utils.naming import snake_case
 
 
+def own_weights(layer):
+    """The variables a layer saves itself (trainable first, as Keras)."""
+    return [w for w in layer._weights if w.trainable] + \
+        [w for w in layer._weights if not w.trainable]
+
+
 def layer_paths(model):
-    """`[(layer, "layers/<path>")]` with Keras 3's per-class numbering."""
-    used = {}
+    """`[(layer, "layers/<path>")]` for every layer holding weights of its own.
+
+    As Keras 3's `saving_lib._walk_saveable`: a Sequential's or functional
+    model's `layers` come first, each named by its class in snake case and
+    numbered per class (`dense`, `dense_1`, ...); then the layers held in
+    attributes, by attribute name in sorted order (private ones last), and
+    `layers` of subclassed models; a layer already saved is skipped.
+    """
     out = []
-    for layer in model.layers:
-        name = snake_case(type(layer).__name__)
-        if name in used:
-            used[name] += 1
-            name = f"{name}_{used[name]}"
-        else:
-            used[name] = 0
-        out.append((layer, f"layers/{name}"))
+    _walk(model, "", out, {id(model)})
     return out
+
+
+def _walk(obj, path, out, visited):
+    from keraslite.models.functional import Functional
+    from keraslite.models.model import Model
+    from keraslite.models.sequential import Sequential
+
+    children = []
+    if isinstance(obj, (Sequential, Functional)):
+        children.append(("layers", obj.layers))
+    attributes = {} if isinstance(obj, (Sequential, Functional)) else {
+        name: value for name, value in vars(obj).items()
+        if name not in _internal_attributes(obj)}
+    if isinstance(obj, Model) and not isinstance(obj, (Sequential, Functional)):
+        attributes["layers"] = obj.layers
+    for name in sorted(attributes, key=lambda n: f"~{n}" if n.startswith("_") else n):
+        children.append((name, attributes[name]))
+    for name, child in children:
+        if isinstance(child, dict):
+            child = list(child.values())
+        if isinstance(child, (list, tuple)):
+            used = {}
+            for item in child:
+                if _is_layer(item):
+                    _visit(item, _join(path, name, _unique(item, used)), out, visited)
+        elif _is_layer(child):
+            _visit(child, _join(path, name), out, visited)
+
+
+def _visit(layer, path, out, visited):
+    if id(layer) in visited:
+        return
+    visited.add(id(layer))
+    out.append((layer, path))
+    _walk(layer, path, out, visited)
+
+
+def _is_layer(value):
+    from keraslite.layers.layer import Layer
+
+    return isinstance(value, Layer)
+
+
+def _unique(layer, used):
+    name = snake_case(type(layer).__name__)
+    if name in used:
+        used[name] += 1
+        return f"{name}_{used[name]}"
+    used[name] = 0
+    return name
+
+
+def _join(*parts):
+    return "/".join(p for p in parts if p)
+
+
+_INTERNAL = {}
+
+
+def _internal_attributes(obj):
+    """Attribute names every keraslite Layer (or Model) has: not saveables."""
+    from keraslite.layers.layer import Layer
+    from keraslite.models.model import Model
+
+    key = Model if isinstance(obj, Model) else Layer
+    if key not in _INTERNAL:
+        reference = Model.__new__(Model) if key is Model else Layer.__new__(Layer)
+        if key is Model:
+            Model.__init__(reference, name="reference")
+        else:
+            Layer.__init__(reference, name="reference")
+        _INTERNAL[key] = set(vars(reference)) | {"optimizer"}
+    return _INTERNAL[key]
 
 
 def is_keras3_layout(h5file):
@@ -43,10 +121,12 @@ def write(h5file, model, include_optimizer=True):
     """Writes the model's (and optimizer's) variables into an open file."""
     root = h5file.create_group("vars")
     root.attrs["name"] = model.name
+    for i, weight in enumerate(own_weights(model)):
+        root[str(i)] = weight.numpy()
     for layer, path in layer_paths(model):
         group = h5file.create_group(path).create_group("vars")
         group.attrs["name"] = layer.name
-        for i, weight in enumerate(layer.weights):
+        for i, weight in enumerate(own_weights(layer)):
             group[str(i)] = weight.numpy()
     optimizer = getattr(model, "optimizer", None)
     if include_optimizer and optimizer is not None and model.compiled:
@@ -77,26 +157,37 @@ def plan(h5file, model, skip_mismatch=False, load_optimizer=True,
             f"{where} does not have the Keras 3 weights layout "
             "(`layers/<name>/vars/<i>`)."
         )
+    own = own_weights(model)
+    if own:
+        group = get_group(h5file, "vars", required=False)
+        datasets = _numbered(group, "vars") if group is not None else []
+        arrays = _state.read_layer_arrays(result, model, datasets,
+                                          f"{where} ('vars')", expected=own)
+        if arrays is not None:
+            result.add_layer(model, arrays, own)
     layers_group = get_group(h5file, "layers", required=False)
     seen = set()
     for layer, path in layer_paths(model):
-        seen.add(path.split("/", 1)[1])
+        if path.startswith("layers/"):
+            seen.add(path.split("/")[1])
         vars_group = get_group(h5file, path + "/vars", required=False)
         if vars_group is None:
-            if layer.weights:
+            if own_weights(layer):
                 result.mismatch(
                     f"Layer '{layer.name}' ({type(layer).__name__}) has "
-                    f"{len(layer.weights)} weight(s) but {where} has no group "
-                    f"'{path}/vars' for it."
+                    f"{len(own_weights(layer))} weight(s) but {where} has no "
+                    f"group '{path}/vars' for it."
                 )
             continue
         datasets = _numbered(vars_group, f"{path}/vars")
         saved_name = vars_group.attrs.get("name", "?")
+        own = own_weights(layer)
         arrays = _state.read_layer_arrays(
-            result, layer, datasets, f"{where} ('{path}', saved as {saved_name!r})"
+            result, layer, datasets, f"{where} ('{path}', saved as {saved_name!r})",
+            expected=own,
         )
         if arrays is not None:
-            result.add_layer(layer, arrays)
+            result.add_layer(layer, arrays, own)
     if layers_group is not None:
         for key in layers_group.keys():
             if key in seen:

@@ -144,11 +144,11 @@ def weights_limit(model):
     return min(MAX_WEIGHT_BYTES * 5, (64 << 20) + 6 * params)
 
 
-def load(filepath, custom_objects=None, compile=True):
+def load(filepath, custom_objects=None, compile=True, safe_mode=True):
     """Rebuilds, compiles and fills a model from a `.keras` archive."""
     with Archive(filepath) as archive:
         config = parse_json(archive.read(CONFIG, MAX_JSON_BYTES), CONFIG)
-        model = serialization.model_from_config(config, custom_objects)
+        model = serialization.model_from_config(config, custom_objects, safe_mode)
         compile_config = config.get("compile_config")
         if compile and compile_config:
             serialization.compile_from_config(model, compile_config)

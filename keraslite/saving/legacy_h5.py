@@ -33,7 +33,15 @@ def _legacy_weights(layer):
 
 
 def _weight_path(model, layer, weight):
-    return f"{model.name}/{layer.name}/{weight.name}"
+    """The weight's name as Keras writes it: its variable path, which has the
+    Sequential model's name in front, or a nested model's."""
+    from keraslite.models.sequential import Sequential
+
+    if isinstance(model, Sequential):
+        return f"{model.name}/{layer.name}/{weight.name}"
+    if weight.path.split("/")[0] == layer.name:
+        return weight.path
+    return f"{layer.name}/{weight.path}"
 
 
 # --- writing ------------------------------------------------------------------------
@@ -155,8 +163,8 @@ def plan_weights(group, model, by_name=False, skip_mismatch=False,
         top = get_group(group, "top_level_model_weights")
         if read_name_list(top, "weight_names"):
             plan.mismatch(
-                f"{where} has top-level model weights; a keraslite "
-                "Sequential model has none."
+                f"{where} has top-level model weights; keraslite's "
+                "Sequential and functional models have none."
             )
     return plan
 
@@ -173,7 +181,7 @@ def _plan_layer(plan, layer, datasets, where):
         plan.add_layer(layer, arrays)
 
 
-def read_model(h5file, custom_objects=None, compile=True):
+def read_model(h5file, custom_objects=None, compile=True, safe_mode=True):
     """Rebuilds, compiles and fills a model from a legacy full-model file."""
     text = read_text_attr(h5file, "model_config", required=False)
     if text is None:
@@ -182,7 +190,7 @@ def read_model(h5file, custom_objects=None, compile=True):
             "the model and call `model.load_weights(filepath)` instead."
         )
     model = serialization.model_from_config(
-        parse_json(text, "model_config"), custom_objects
+        parse_json(text, "model_config"), custom_objects, safe_mode
     )
     plan = plan_weights(get_group(h5file, "model_weights"), model,
                         where="model_weights")

@@ -25,14 +25,46 @@ _MAX_DIM = 1 << 31
 
 
 # --- writing -------------------------------------------------------------------------
-def serialize_model(model):
-    """The `config.json` of a `.keras` archive for a Sequential model."""
-    entry = serialize_object(model, "keras", class_name="Sequential")
-    if model.built:
-        entry["build_config"] = {"input_shape": list(model.input_shape)}
-    if model.compiled:
+def serialize_model(model, include_compile=True):
+    """The `config.json` entry of a model (Sequential, functional or
+    subclassed), as Keras 3 writes it; nested models use the same form."""
+    from keraslite.models.functional import Functional
+    from keraslite.models.sequential import Sequential
+
+    if isinstance(model, Functional) and type(model) is Functional:
+        entry = {"module": "keras.src.models.functional",
+                 "class_name": "Functional", "config": model.get_config(),
+                 "registered_name": "Functional",
+                 "build_config": {"input_shape": None}}
+    elif isinstance(model, Sequential):
+        entry = serialize_object(model, "keras", class_name="Sequential")
+        if model.built:
+            entry["build_config"] = {"input_shape": list(model.input_shape)}
+    else:  # a registered subclass
+        entry = serialize_custom(model)
+        shapes = getattr(model, "_build_shapes", None)
+        if model.built and shapes:
+            entry["build_config"] = {"input_shape": shapes[0] if len(shapes) == 1
+                                     else shapes}
+    if include_compile and model.compiled:
         entry["compile_config"] = compile_config(model)
     return entry
+
+
+def serialize_custom(obj):
+    """The entry of a registered custom layer or model (`registered_name`)."""
+    from keraslite import registry
+
+    registered = registry.registered_name(type(obj))
+    if registered is None:
+        raise ValueError(
+            f"Cannot save {type(obj).__name__} '{obj.name}': custom layers and "
+            "models must be registered with "
+            "`@keraslite.saving.register_keras_serializable()` (as in Keras), "
+            "so that a loader can find the class by name."
+        )
+    return {"module": None, "class_name": type(obj).__name__,
+            "config": obj.get_config(), "registered_name": registered}
 
 
 def legacy_model_config(model):
@@ -43,6 +75,12 @@ def legacy_model_config(model):
     dtypes as strings, no Keras 3 only keys at their defaults (see
     `_keras2_config`). Non-default Keras 3 only values are kept.
     """
+    from keraslite.models.sequential import Sequential
+
+    if not isinstance(model, Sequential):
+        # Keras 3 writes functional models' legacy config in its own form.
+        entry = serialize_model(model, include_compile=False)
+        return {"class_name": entry["class_name"], "config": entry["config"]}
     config = model.get_config()
     out = {"name": config["name"], "layers": [
         {"class_name": entry["class_name"],
@@ -136,10 +174,9 @@ def compile_config(model):
 def legacy_training_config(model):
     """The `training_config` of a legacy `.h5` file, in tf.keras 2's form."""
     config = compile_config(model)
-    out = {"loss": _legacy_form(_canonical(config["loss"], losses_module))}
+    out = {"loss": _legacy_structure(_canonical(config["loss"], losses_module))}
     for key in ("metrics", "weighted_metrics"):
-        out[key] = None if config[key] is None else \
-            [_legacy_form(m) for m in config[key]]
+        out[key] = _legacy_structure(config[key])
     out["loss_weights"] = config["loss_weights"]
     out["optimizer_config"] = _keras2_optimizer_config(model.optimizer)
     return out
@@ -153,6 +190,15 @@ def metadata():
     }
 
 
+def _legacy_structure(value):
+    """`_legacy_form` of each entry of a (nested) list or dict of entries."""
+    if isinstance(value, dict) and "class_name" not in value:
+        return {k: _legacy_structure(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_legacy_structure(v) for v in value]
+    return _legacy_form(value)
+
+
 def _legacy_form(entry):
     if isinstance(entry, dict):
         return {"class_name": entry["class_name"],
@@ -162,12 +208,26 @@ def _legacy_form(entry):
 
 def _canonical(identifier, module):
     """"mse" -> "mean_squared_error": Keras 3 reads only full names in .h5."""
+    if isinstance(identifier, dict) and "class_name" not in identifier:
+        return {k: _canonical(v, module) for k, v in identifier.items()}
+    if isinstance(identifier, list):
+        return [_canonical(v, module) for v in identifier]
     if isinstance(identifier, str) and identifier in ("mse", "mae"):
         return module.serialize(module.get(identifier))
     return identifier
 
 
 def _serialize_loss(loss):
+    """A loss, or a list or dict of losses (one per output), for a file."""
+    if isinstance(loss, dict):
+        return {k: None if v is None else _serialize_one_loss(v)
+                for k, v in loss.items()}
+    if isinstance(loss, (list, tuple)):
+        return [None if v is None else _serialize_one_loss(v) for v in loss]
+    return _serialize_one_loss(loss)
+
+
+def _serialize_one_loss(loss):
     if isinstance(loss, str):
         return loss
     if isinstance(loss, type) and issubclass(loss, losses_module.Loss):
@@ -188,8 +248,17 @@ def _serialize_loss(loss):
 
 
 def _serialize_metrics(identifiers):
+    """Metrics: a list, a list of lists or a dict of lists (per output)."""
     if not identifiers:
         return None
+    if isinstance(identifiers, dict):
+        return {k: _serialize_metrics(v if isinstance(v, (list, tuple)) else [v])
+                for k, v in identifiers.items()}
+    if not isinstance(identifiers, (list, tuple)):
+        identifiers = [identifiers]
+    if any(isinstance(m, (list, tuple)) for m in identifiers):
+        return [_serialize_metrics(list(m) if isinstance(m, (list, tuple)) else [m])
+                or [] for m in identifiers]
     out = []
     for metric in identifiers:
         if isinstance(metric, str):
@@ -218,7 +287,8 @@ def _serialize_metrics(identifiers):
 
 # --- reading: screening ---------------------------------------------------------------------
 def _known_classes(custom_layers):
-    known = {"Sequential", "DTypePolicy", "Policy", "MeanMetricWrapper"}
+    known = {"Sequential", "Functional", "Model", "DTypePolicy", "Policy",
+             "MeanMetricWrapper", "__keras_tensor__"}
     known.update(layers_module.ALL_LAYERS, custom_layers)
     known.update(initializers.ALL_INITIALIZERS)
     known.update(regularizers.ALL_CLASSES)
@@ -231,30 +301,46 @@ def _known_classes(custom_layers):
     return known
 
 
-def screen(value, custom_layers=(), where="config"):
+_BUILTIN = []
+
+
+def _builtin_classes():
+    if not _BUILTIN:
+        _BUILTIN.append(frozenset(_known_classes(())))
+    return _BUILTIN[0]
+
+
+def screen(value, custom_layers=(), where="config", safe_mode=True):
     """Returns a cleaned copy of a file's config, refusing unknown classes.
 
     Keras's wrappers are unwrapped (`{"class_name": "function", "config":
-    "relu"}` -> "relu", `__tuple__` -> list); lambdas, foreign modules and
-    classes keraslite does not implement raise `FileFormatError`.
+    "relu"}` -> "relu", `__tuple__` -> list); lambdas (unless
+    `safe_mode=False`), foreign modules and classes keraslite does not
+    implement raise `FileFormatError`.
     """
     known = _known_classes(custom_layers)
-    return _screen(value, known, where)
+    return _screen(value, known, where, safe_mode)
 
 
-def _screen(value, known, where):
+def _screen(value, known, where, safe_mode=True):
     if isinstance(value, list):
-        return [_screen(v, known, where) for v in value]
+        return [_screen(v, known, where, safe_mode) for v in value]
     if not isinstance(value, dict):
         return value
     if "class_name" not in value:
-        return {k: _screen(v, known, f"{where}.{k}") for k, v in value.items()
-                if k != "shared_object_id"}
+        return {k: _screen(v, known, f"{where}.{k}", safe_mode)
+                for k, v in value.items() if k != "shared_object_id"}
     class_name = value["class_name"]
     if not isinstance(class_name, str):
         raise FileFormatError(f"Invalid class_name {class_name!r} at {where}.")
     module = value.get("module")
-    if module is not None and not (
+    from keraslite import registry
+
+    # A class registered in this process (or passed in custom_objects) is
+    # found by name; the module a file names is never imported.
+    is_registered = registry.registered_class(value.get("registered_name") or "") \
+        is not None or class_name in known - _builtin_classes()
+    if module is not None and not is_registered and not (
         isinstance(module, str)
         and (module == "keras" or module.startswith("keras.")
              or module == "builtins")
@@ -265,11 +351,14 @@ def _screen(value, known, where):
             "imports code named in a file."
         )
     if class_name in ("__lambda__", "Lambda") or "function_type" in value:
-        raise FileFormatError(
-            f"Refusing to load a Lambda / Python lambda at {where}: it would "
-            "run code stored in the file. keraslite never does that (it "
-            "behaves as Keras's safe_mode=True, always)."
-        )
+        if safe_mode:
+            raise FileFormatError(
+                f"Refusing to load a Lambda / Python lambda at {where}: it "
+                "would run code stored in the file. Pass `safe_mode=False` to "
+                "the loader only if you trust the file (as in Keras)."
+            )
+        if class_name == "__lambda__":
+            return dict(value)
     if class_name == "function" and isinstance(value.get("config"), str):
         return value["config"]
     if class_name == "__tuple__":
@@ -279,11 +368,10 @@ def _screen(value, known, where):
         return _screen(inner["value"], known, where)
     bare = class_name[len("Custom>"):] if class_name.startswith("Custom>") \
         else class_name
-    if bare in ("Functional", "Model"):
-        raise FileFormatError(
-            f"The file holds a functional `{bare}`; keraslite loads "
-            "Sequential models only."
-        )
+    registered = value.get("registered_name")
+    if bare not in known and registered is not None and \
+            registry.registered_class(registered) is not None:
+        known = known | {bare}
     if bare not in known:
         raise FileFormatError(
             f"Unsupported class '{class_name}' at {where}. keraslite "
@@ -293,20 +381,22 @@ def _screen(value, known, where):
             "metrics and optimizers (SGD, RMSprop, Adam). Custom objects are "
             "not loaded from files."
         )
-    registered = value.get("registered_name")
-    if registered is not None and registered not in (class_name, bare):
+    if registered is not None and registered not in (class_name, bare) and \
+            registry.registered_class(registered) is None:
         raise FileFormatError(
-            f"Refusing the registered custom object {registered!r} at {where}."
+            f"Refusing the custom object {registered!r} at {where}: it is not "
+            "registered with `keraslite.saving.register_keras_serializable` "
+            "nor passed in `custom_objects`."
         )
-    out = {k: _screen(v, known, f"{where}.{class_name}")
+    out = {k: _screen(v, known, f"{where}.{class_name}", safe_mode)
            for k, v in value.items() if k != "shared_object_id"}
     out["class_name"] = bare
     return out
 
 
 # --- reading: model ---------------------------------------------------------------------
-def model_from_config(config, custom_objects=None):
-    """Builds a Sequential model from a (Keras 3 or Keras 2) model config.
+def model_from_config(config, custom_objects=None, safe_mode=True):
+    """Builds a model from a (Keras 3 or Keras 2) model config.
 
     Args:
         config: `{"class_name": "Sequential", "config": {...}, ...}`.
@@ -314,18 +404,68 @@ def model_from_config(config, custom_objects=None):
             only way to load layer classes beyond the built-in ones.
 
     Returns:
-        The built (uncompiled) Sequential model.
+        The built (uncompiled) model.
     """
     custom_layers = _custom_layers(custom_objects)
     if not isinstance(config, dict):
         raise FileFormatError("The model config must be a JSON object.")
-    config = screen(config, custom_layers, "model_config")
-    if config.get("class_name") != "Sequential":
+    config = screen(config, custom_layers, "model_config", safe_mode)
+    return _model_from_entry(config, custom_layers, safe_mode)
+
+
+_MODEL_CLASSES = ("Sequential", "Functional", "Model")
+
+
+def _model_from_entry(entry, custom_layers, safe_mode=True):
+    from keraslite.saving import functional_config
+
+    class_name = entry.get("class_name")
+    if class_name == "Sequential":
+        return sequential_from_config(entry.get("config"), custom_layers, safe_mode)
+    if class_name in ("Functional", "Model"):
+        return functional_config.from_config(
+            entry.get("config"),
+            lambda e, i: layer_from_config(e, i, custom_layers, safe_mode)[0])
+    cls = _custom_class(entry, custom_layers)
+    from keraslite.models.model import Model
+
+    if cls is None or not issubclass(cls, Model):
         raise FileFormatError(
-            f"keraslite loads Sequential models only; the file holds a "
-            f"{config.get('class_name')!r}."
-        )
-    return sequential_from_config(config.get("config"), custom_layers)
+            f"The file holds a model of class {class_name!r}, which is neither "
+            "Sequential, functional, nor a registered Model subclass.")
+    return _build_custom(cls, entry)
+
+
+def _custom_class(entry, custom_layers):
+    from keraslite import registry
+
+    name = entry.get("class_name")
+    return (custom_layers or {}).get(name) or registry.registered_class(
+        entry.get("registered_name") or "")
+
+
+def _build_custom(cls, entry):
+    """A registered layer or model from its config, built from build_config."""
+    config = entry.get("config")
+    if not isinstance(config, dict):
+        raise FileFormatError(f"{cls.__name__} has no config object.")
+    try:
+        obj = cls.from_config(dict(config))
+        shape = (entry.get("build_config") or {}).get("input_shape")
+        if shape is not None:
+            obj.build(_plain_shapes(shape))
+            obj.built = True
+    except FileFormatError:
+        raise
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError) as e:
+        raise FileFormatError(f"Could not rebuild {cls.__name__}: {e}") from e
+    return obj
+
+
+def _plain_shapes(shape):
+    if shape and isinstance(shape[0], (list, tuple)):
+        return [tuple(s) for s in shape]
+    return tuple(shape)
 
 
 def _custom_layers(custom_objects):
@@ -342,7 +482,7 @@ def _custom_layers(custom_objects):
     return out
 
 
-def sequential_from_config(config, custom_layers=None):
+def sequential_from_config(config, custom_layers=None, safe_mode=True):
     """Sequential.from_config for already screened configs (see `screen`)."""
     from keraslite.layers.input_layer import InputLayer
     from keraslite.models.sequential import Sequential
@@ -359,7 +499,7 @@ def sequential_from_config(config, custom_layers=None):
     entries = config.get("layers")
     if not isinstance(entries, list):
         raise FileFormatError("The Sequential config has no `layers` list.")
-    built = [layer_from_config(entry, i, custom_layers)
+    built = [layer_from_config(entry, i, custom_layers, safe_mode)
              for i, entry in enumerate(entries)]
     input_layer = None
     if built and isinstance(built[0][0], InputLayer):
@@ -387,12 +527,19 @@ def sequential_from_config(config, custom_layers=None):
     return model
 
 
-def layer_from_config(entry, index, custom_layers=None):
+def layer_from_config(entry, index, custom_layers=None, safe_mode=True):
     """Builds one layer from its config entry; returns `(layer, entry)`."""
     registry = {**layers_module.ALL_LAYERS, **(custom_layers or {})}
     if not isinstance(entry, dict):
         raise FileFormatError(f"Layer #{index} config is not a JSON object.")
     class_name = entry.get("class_name")
+    if class_name in _MODEL_CLASSES:  # a nested model
+        return _model_from_entry(entry, custom_layers, safe_mode), entry
+    if class_name == "Lambda" and not safe_mode:
+        return _lambda_from_config(entry), entry
+    custom = _custom_class(entry, custom_layers)
+    if custom is not None and class_name not in layers_module.ALL_LAYERS:
+        return _build_custom(custom, entry), entry
     if class_name not in registry:
         raise FileFormatError(
             f"Unsupported layer class {class_name!r} (layer #{index}). "
@@ -423,6 +570,28 @@ def layer_from_config(entry, index, custom_layers=None):
             OverflowError, RecursionError) as e:
         raise FileFormatError(f"Could not rebuild {label} from its config: {e}") from e
     return layer, entry
+
+
+def _lambda_from_config(entry):
+    """A Lambda from its bytecode; only reached with `safe_mode=False`."""
+    import codecs
+    import marshal
+    import types
+
+    from keraslite.layers.core.lambda_layer import Lambda
+
+    config = dict(entry.get("config") or {})
+    function = config.pop("function", None)
+    if not isinstance(function, dict) or function.get("class_name") != "__lambda__":
+        raise FileFormatError("keraslite loads Lambda layers of Python lambdas only.")
+    inner = function.get("config") or {}
+    try:
+        code = marshal.loads(codecs.decode(inner["code"].encode("ascii"), "base64"))
+        fn = types.FunctionType(code, {"__builtins__": __builtins__},
+                                argdefs=tuple(inner.get("defaults") or ()) or None)
+    except (KeyError, ValueError, TypeError, EOFError) as e:
+        raise FileFormatError(f"Could not rebuild the Lambda's function: {e}") from e
+    return Lambda(fn, **config)
 
 
 def _check_name(name, what, allow_none=False):
@@ -569,13 +738,11 @@ def _deserialize_loss(config):
     if config is None:
         return None
     if isinstance(config, dict) and "class_name" not in config:
-        if len(config) != 1:  # {output_name: loss}
-            raise FileFormatError("keraslite models have one output and one loss.")
-        config = next(iter(config.values()))
+        return {k: _deserialize_loss(v) for k, v in config.items()}  # per output
     if isinstance(config, list):
-        if len(config) != 1:
-            raise FileFormatError("keraslite models have one output and one loss.")
-        config = config[0]
+        if len(config) == 1:
+            return _deserialize_loss(config[0])
+        return [_deserialize_loss(v) for v in config]
     try:
         if isinstance(config, str):
             losses_module.get(config)
@@ -609,11 +776,11 @@ def _deserialize_metrics(config, key):
     if config is None:
         return None
     if isinstance(config, dict) and "class_name" not in config:
-        if len(config) != 1:
-            raise FileFormatError(f"keraslite models have one output; invalid {key}.")
-        config = next(iter(config.values()))
+        return {k: _deserialize_metrics(v, key) or [] for k, v in config.items()}
     if not isinstance(config, list):
         config = [config]
+    if len(config) > 1 and all(isinstance(item, list) for item in config):
+        return [_deserialize_metrics(item, key) or [] for item in config]
     flat = []
     for item in config:  # Keras 2 nests one list per output
         flat.extend(item if isinstance(item, list) else [item])
