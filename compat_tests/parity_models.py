@@ -258,5 +258,46 @@ def _registration_row():
                        "saving.get_registered_name", "saving.get_registered_object"))
 
 
+def _config_row():
+    from compat_tests.parity import Pair, Row, _error_name
+
+    def compute():
+        _, keras = _lib()
+        ours, theirs = keraslite.config, keras.config
+        pairs = [Pair("image_data_format()", ours.image_data_format(),
+                      theirs.image_data_format(), exact=True),
+                 Pair("backend.image_data_format()",
+                      keraslite.backend.image_data_format(),
+                      keras.backend.image_data_format(), exact=True)]
+        for value in ("channels_first", "channels_last"):
+            ours.set_image_data_format(value)
+            theirs.set_image_data_format(value)
+            pairs.append(Pair(f"set_image_data_format({value!r})",
+                              ours.image_data_format(), theirs.image_data_format(),
+                              exact=True))
+        pairs.append(Pair("set_image_data_format('bogus') raises",
+                          _error_name(lambda: ours.set_image_data_format("bogus")),
+                          _error_name(lambda: theirs.set_image_data_format("bogus")),
+                          exact=True))
+        for name in ("floatx", "epsilon"):
+            pairs.append(Pair(f"config.{name}()", getattr(ours, name)(),
+                              getattr(theirs, name)(), exact=True))
+        ours.disable_traceback_filtering()
+        theirs.disable_traceback_filtering()
+        pairs.append(Pair("disable_traceback_filtering", ours.is_traceback_filtering_enabled(),
+                          theirs.is_traceback_filtering_enabled(), exact=True))
+        ours.enable_traceback_filtering()
+        theirs.enable_traceback_filtering()
+        pairs.append(Pair("enable_traceback_filtering", ours.is_traceback_filtering_enabled(),
+                          theirs.is_traceback_filtering_enabled(), exact=True))
+        pairs.append(Pair("backend()", ours.backend(), "numpy", exact=True))
+        return pairs
+
+    return Row("config[image_data_format, floatx, epsilon, traceback filtering]",
+               compute, covers=tuple(f"config.{n}" for n in keraslite.config.__all__)
+               + ("backend.image_data_format", "backend.set_image_data_format",
+                  "backend.backend"))
+
+
 def model_rows():
-    return [_functional_row(), _registration_row()]
+    return [_functional_row(), _registration_row(), _config_row()]

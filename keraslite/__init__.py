@@ -6,6 +6,7 @@ their numbers and their files are the same.
 from keraslite import activations
 from keraslite import backend
 from keraslite import callbacks
+from keraslite import config
 from keraslite import constraints
 from keraslite import datasets
 from keraslite import initializers

@@ -9,6 +9,7 @@ import numpy as np
 
 _FLOATX = "float32"
 _EPSILON = 1e-7
+_IMAGE_DATA_FORMAT = "channels_last"
 _rng = np.random.default_rng()
 
 
@@ -37,6 +38,28 @@ def set_epsilon(value):
     """Sets the fuzz factor used in numeric expressions."""
     global _EPSILON
     _EPSILON = float(value)
+
+
+def image_data_format():
+    """The default layout of image data: "channels_last" (as Keras on CPU)."""
+    return _IMAGE_DATA_FORMAT
+
+
+def set_image_data_format(data_format):
+    """Sets the default image layout: "channels_last" or "channels_first"."""
+    data_format = str(data_format).lower()
+    if data_format not in ("channels_first", "channels_last"):
+        raise ValueError(
+            "The `data_format` argument must be one of {'channels_first', "
+            f"'channels_last'}}. Received: data_format={data_format}"
+        )
+    global _IMAGE_DATA_FORMAT
+    _IMAGE_DATA_FORMAT = data_format
+
+
+def backend():
+    """The name of the backend: "numpy"."""
+    return "numpy"
 
 
 def rng():

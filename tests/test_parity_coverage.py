@@ -23,7 +23,7 @@ from compat_tests.parity import ROWS
 
 # "" is the top-level package (`keraslite.Input`, `keraslite.Sequential`).
 PUBLIC_MODULES = [
-    "", "activations", "backend", "callbacks", "constraints", "initializers",
+    "", "activations", "backend", "callbacks", "config", "constraints", "initializers",
     "layers", "losses", "metrics", "models", "ops", "optimizers", "optimizers.schedules",
     "regularizers", "saving", "utils", "utils.file_utils",
     "datasets.boston_housing", "datasets.fashion_mnist", "datasets.imdb",

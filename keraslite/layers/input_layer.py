@@ -39,8 +39,7 @@ class InputLayer(Layer):
         self.batch_shape = tuple(batch_shape)
         self.optional = optional
         self.built = True
-        self.output = KerasTensor(self.batch_shape, self.dtype, self.name)
-        Node(self, [], self.output)
+        Node(self, [], KerasTensor(self.batch_shape, self.dtype, self.name))
 
     def forward(self, x, training=False, keep=False):
         return x, None

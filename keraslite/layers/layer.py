@@ -480,6 +480,28 @@ class Layer:
         Node(self, inputs, outputs, kwargs)
         return outputs
 
+    # --- graph ------------------------------------------------------------------
+    def _node_attribute(self, attribute):
+        if not self._inbound_nodes:
+            raise ValueError(
+                f"The layer {self.name} has never been called and thus has no "
+                f"defined {attribute}."
+            )
+        node = self._inbound_nodes[0]
+        return node.outputs if attribute == "output" else (
+            node.input_tensors[0] if len(node.input_tensors) == 1
+            else node.input_tensors)
+
+    @property
+    def output(self):
+        """The symbolic output of the layer's first call (as Keras)."""
+        return self._node_attribute("output")
+
+    @property
+    def input(self):
+        """The symbolic input of the layer's first call (as Keras)."""
+        return self._node_attribute("input")
+
     # --- config ---------------------------------------------------------------
     def get_config(self):
         """The layer's Keras 3 config (dtype as a DTypePolicy dict)."""

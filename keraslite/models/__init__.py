@@ -5,8 +5,18 @@ from keraslite.models.sequential import Sequential
 
 
 def clone_model(model):
-    """A new model with the same architecture and freshly initialised weights."""
-    return Sequential.from_config(model.get_config())
+    """A new model with the same architecture and freshly initialised weights.
+
+    Sequential and functional models (their layers are rebuilt from their
+    configs); a subclassed model is rebuilt from its `get_config()`.
+    """
+    if isinstance(model, (Sequential, Functional)):
+        return type(model).from_config(model.get_config())
+    clone = type(model).from_config(model.get_config())
+    shapes = getattr(model, "_build_shapes", None)
+    if shapes:
+        clone.build(shapes[0] if len(shapes) == 1 else shapes)
+    return clone
 
 
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):

@@ -116,6 +116,15 @@ class Sequential(Model):
             layer.output_shape = shape
         self.built = bool(self._layers)
         self._sample_output_shapes = [shape] if self.built else None
+        self._graph_output = None
+        if self.built:
+            # As Keras's Sequential: the layers are also called on the
+            # input symbolically, so `layer.output` / `model.output` exist
+            # (e.g. for `Model(model.input, model.get_layer(...).output)`).
+            x = self._input_layer.output
+            for layer in self._layers:
+                x = layer(x)
+            self._graph_output = x
 
     @property
     def input_shape(self):
@@ -133,6 +142,20 @@ class Sequential(Model):
     def inputs(self):
         """The model's symbolic input (a one-element list), or None."""
         return [self._input_layer.output] if self._input_layer else None
+
+    @property
+    def input(self):
+        self._require_built("input")
+        return self._input_layer.output
+
+    @property
+    def outputs(self):
+        return [self.output]
+
+    @property
+    def output(self):
+        self._require_built("output")
+        return self._graph_output
 
     def _require_built(self, what):
         if not self.built:
