@@ -240,8 +240,9 @@ class Layer:
     # --- losses -------------------------------------------------------------
     @property
     def losses(self):
-        """Weight penalties, then the losses added by the last call."""
-        return [w.regularizer(w.value) for w in self.weights
+        """Penalties of the trainable weights (as Keras), then the losses
+        added by the last call."""
+        return [w.regularizer(w.value) for w in self.trainable_weights
                 if w.regularizer is not None] + [
             autodiff.value_of(v) for layer in [self] + self._tracked_layers
             for v in layer._call_losses]

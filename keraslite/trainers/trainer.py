@@ -136,8 +136,11 @@ class Trainer:
             autodiff.exit_call()
         return flatten(outputs)
 
-    def _losses(self, tape, outputs, ys, sws, need_grad):
-        """Total loss, gradient seeds and predictions of one batch."""
+    def _losses(self, tape, outputs, ys, sws, need_grad, variables):
+        """Total loss, gradient seeds and predictions of one batch.
+
+        `variables` are the trainable weights, whose penalties count (as
+        Keras's `_get_regularization_losses`)."""
         compiled = self._compile_outputs()
         total = np.float32(0.0)
         seeds, preds, per_output = [], [], []
@@ -166,7 +169,7 @@ class Trainer:
                 if logits is not None:
                     logits[0].from_logits = True
                 seeds.append((out, grad))
-        penalty = sum(w.regularizer(w.value) for w in self.weights
+        penalty = sum(w.regularizer(w.value) for w in variables
                       if w.regularizer is not None)
         if tape is not None:
             for out, value, regularizer, batch in tape.penalties:
@@ -218,7 +221,8 @@ class Trainer:
         variables = self.trainable_weights
         tape = autodiff.Tape(watch=variables)
         outputs = self._run(xs, True, tape)
-        loss, seeds, preds, per_output = self._losses(tape, outputs, ys, sws, True)
+        loss, seeds, preds, per_output = self._losses(tape, outputs, ys, sws, True,
+                                                      variables)
         grads = self._gradients(tape, seeds, variables)
         if variables:
             self.optimizer.apply(grads, variables)
@@ -227,7 +231,8 @@ class Trainer:
     def _test_step(self, xs, ys, sws):
         tape = autodiff.Tape()  # records only what a loss may read as logits
         outputs = self._run(xs, False, tape)
-        loss, _, preds, per_output = self._losses(tape, outputs, ys, sws, False)
+        loss, _, preds, per_output = self._losses(tape, outputs, ys, sws, False,
+                                                  self.trainable_weights)
         self._update_metrics(loss, per_output, ys, preds, sws, len(xs[0]))
 
     def _compute_loss_and_grads(self, x, y, sample_weight=None):
@@ -239,7 +244,7 @@ class Trainer:
         variables = self.trainable_weights
         tape = autodiff.Tape(watch=variables)
         outputs = self._run(xs, True, tape)
-        loss, seeds, _, _ = self._losses(tape, outputs, ys, sws, True)
+        loss, seeds, _, _ = self._losses(tape, outputs, ys, sws, True, variables)
         return loss, self._gradients(tape, seeds, variables)
 
     def _update_metrics(self, loss, per_output, ys, preds, sws, batch_size):
