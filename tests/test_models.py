@@ -6,23 +6,11 @@ import pytest
 
 import keraslite
 from keraslite import autodiff, layers, ops
+from tests.test_gradcheck import numeric_grad
 
 
-def numeric_grads(loss_fn, variables, eps=1e-6):
-    out = []
-    for var in variables:
-        grad = np.zeros(var.shape)
-        flat = var.value.reshape(-1)
-        for i in range(flat.size):
-            old = flat[i]
-            flat[i] = old + eps
-            up = loss_fn()
-            flat[i] = old - eps
-            down = loss_fn()
-            flat[i] = old
-            grad.reshape(-1)[i] = (up - down) / (2 * eps)
-        out.append(grad)
-    return out
+def numeric_grads(loss_fn, variables):
+    return [numeric_grad(loss_fn, var.value) for var in variables]
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ Training, evaluation and prediction are the shared ones of every model
 """
 import numpy as np
 
-from keraslite import backend
+from keraslite import autodiff, backend
 from keraslite import layers as layers_module
 from keraslite.layers.input_layer import InputLayer
 from keraslite.layers.layer import Layer, dtype_policy_config
@@ -177,9 +177,28 @@ class Sequential(Model):
 
     def call(self, inputs, training=False):
         x = inputs
+        if autodiff._STATE["tape"] is None and isinstance(x, np.ndarray) and \
+                self._plain_stack():
+            # Inference through built-in layers: just their forwards (the
+            # input was checked against the model's input shape already).
+            state = autodiff._STATE
+            for layer in self._layers:
+                d = layer.__dict__
+                if d["_pass"] != state["pass"]:
+                    d["_pass"], d["_slot"] = state["pass"], 0
+                else:
+                    d["_slot"] += 1
+                x, _ = layer.forward(x, training=training)
+            return x
         for layer in self._layers:
             x = layer._eager_call(x, training=training)
         return x
+
+    def _plain_stack(self):
+        """Whether every layer is a built built-in without activity penalty."""
+        return all(layer.built and type(layer).call is Layer.call
+                   and layer.activity_regularizer is None
+                   for layer in self._layers)
 
     # --- what the trainer needs ---------------------------------------------------------
     def _input_names(self):
