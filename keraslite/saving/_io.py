@@ -10,8 +10,9 @@ import json
 import math
 import mmap
 import os
+import secrets
 import signal
-import tempfile
+import stat
 import time
 
 import numpy as np
@@ -417,8 +418,8 @@ def atomic_write(filepath, write_fn, overwrite=True):
         )
     folder = os.path.dirname(os.path.abspath(filepath))
     os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(
-        dir=folder, prefix=f".{os.path.basename(filepath)}.", suffix=".tmp"
+    fd, tmp = create_temp_beside(
+        filepath, prefix=f".{os.path.basename(filepath)}.", suffix=".tmp"
     )
     os.close(fd)
     try:
@@ -430,6 +431,40 @@ def atomic_write(filepath, write_fn, overwrite=True):
             os.unlink(tmp)
         raise
     _fsync_dir(folder)
+
+
+def create_temp_beside(filepath, prefix, suffix):
+    """Creates a new file in `filepath`'s folder; returns `(fd, path)`.
+
+    Unlike `tempfile.mkstemp` (always 0600), the file gets the mode the
+    final file must have: that of the existing `filepath` when it is
+    replaced, else the mode any new file gets (0666 masked by the umask,
+    applied by the OS as for any `open`), so a rename keeps it.
+    """
+    filepath = os.fspath(filepath)
+    folder = os.path.dirname(os.path.abspath(filepath))
+    try:
+        previous = os.stat(filepath)
+    except OSError:
+        previous = None
+    flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        path = os.path.join(folder, f"{prefix}{secrets.token_hex(6)}{suffix}")
+        try:
+            fd = os.open(path, flags, 0o666)
+        except FileExistsError:  # pragma: no cover - 48 random bits
+            continue
+        break
+    else:  # pragma: no cover
+        raise FileExistsError(f"Could not create a temporary file in {folder}.")
+    if previous is not None and stat.S_ISREG(previous.st_mode):
+        try:
+            os.chmod(path, stat.S_IMODE(previous.st_mode) & 0o777)
+        except BaseException:
+            os.close(fd)
+            os.unlink(path)
+            raise
+    return fd, path
 
 
 def fsync_file(path):

@@ -220,12 +220,14 @@ def _download(origin, target, keras_target, file_hash, hash_algorithm):
     import urllib.error
     import urllib.request
 
+    from keraslite.saving._io import create_temp_beside
     from keraslite.utils.progbar import Progbar
 
     print(f"Downloading data from {origin}")
-    fd, part_path = tempfile.mkstemp(
-        prefix=os.path.basename(target) + ".", suffix=".part",
-        dir=os.path.dirname(target),
+    # The part file already has the final file's mode (umask, or that of
+    # the file it replaces), so the rename keeps it.
+    fd, part_path = create_temp_beside(
+        target, prefix=os.path.basename(target) + ".", suffix=".part"
     )
     try:
         hasher = resolve_hasher(hash_algorithm, file_hash)
@@ -253,6 +255,8 @@ def _download(origin, target, keras_target, file_hash, hash_algorithm):
                     done += len(chunk)
                     progbar.update(done, finalize=False)
                 progbar.update(done, finalize=True)
+            out.flush()
+            os.fsync(out.fileno())
         if file_hash is not None and hasher.hexdigest() != str(file_hash):
             raise ValueError(
                 "Incomplete or corrupted file detected. "
