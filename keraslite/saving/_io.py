@@ -5,6 +5,7 @@ size caps, HDF5 groups and datasets without links or external storage,
 bounded JSON, and the atomic write used by every saver. h5py is imported
 only inside these functions.
 """
+import faulthandler
 import io
 import json
 import math
@@ -105,7 +106,8 @@ def preflight(source, timeout=None):
     every chunked dataset; if it dies from a signal or does not finish in
     `timeout` seconds, the file is refused before this process touches it.
     Python-level errors in the child are ignored: the real read reports
-    them. Without `os.fork` (Windows) this check is skipped.
+    them. The child turns faulthandler off, so an expected crash prints
+    no crash dump. Without `os.fork` (Windows) this check is skipped.
     """
     if not hasattr(os, "fork"):  # pragma: no cover
         return
@@ -113,6 +115,9 @@ def preflight(source, timeout=None):
     pid = os.fork()
     if pid == 0:  # the child: walk the file, then leave without cleanup
         try:
+            # A crash here is expected and reported by the parent: no
+            # "Fatal Python error" dump from an inherited faulthandler.
+            faulthandler.disable()
             _walk_hdf5(source)
         finally:
             os._exit(0)
