@@ -142,3 +142,68 @@ def test_redownloaded_file_keeps_its_mode(keraslite_home, serve, umask, previous
     path = get_file("data.bin", origin="https://example.invalid/data.bin",
                     force_download=True)
     assert mode(path) == previous, oct(mode(path))
+
+
+# --- a read-only file is replaced by an ordinary user -------------------------------------
+def test_atomic_write_keeps_the_temporary_file_writable_until_the_rename(tmp_path, umask):
+    from keraslite.saving._io import atomic_write
+
+    path = tmp_path / "f.bin"
+    path.write_bytes(b"old")
+    os.chmod(path, 0o444)
+    during = []
+
+    def write(tmp):
+        during.append(mode(tmp))
+        with open(tmp, "wb") as f:  # as h5py and zipfile open it
+            f.write(b"new")
+
+    atomic_write(path, write)
+    assert during == [0o666 & ~umask]  # writable by its owner while written
+    assert mode(path) == 0o444 and path.read_bytes() == b"new"
+
+
+@pytest.fixture
+def as_ordinary_user():
+    """Runs the test body as a non-root user (as `nobody` when run by root)."""
+    import pwd
+    import shutil
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="keraslite-modes-")
+    # Every save and load once first, so that no import needs to read a
+    # folder the other user may not enter.
+    model, _, _ = model_and_data()
+    for name, save in SAVES:
+        save(model, os.path.join(folder, name))
+        model.load_weights(os.path.join(folder, name))
+        os.remove(os.path.join(folder, name))
+    os.chmod(folder, 0o777)
+    if os.geteuid() != 0:
+        yield folder
+        shutil.rmtree(folder)
+        return
+    try:
+        nobody = pwd.getpwnam("nobody")
+    except KeyError:
+        shutil.rmtree(folder)
+        pytest.skip("running as root and there is no `nobody` user")
+    os.setegid(nobody.pw_gid)
+    os.seteuid(nobody.pw_uid)
+    try:
+        yield folder
+    finally:
+        os.seteuid(0)
+        os.setegid(0)
+        shutil.rmtree(folder)
+
+
+@pytest.mark.parametrize("name,save", SAVES, ids=[s[0] for s in SAVES])
+def test_ordinary_user_replaces_a_read_only_file(name, save, umask, as_ordinary_user):
+    model, _, _ = model_and_data()
+    path = os.path.join(as_ordinary_user, name)
+    save(model, path)
+    os.chmod(path, 0o444)
+    save(model, path)
+    assert mode(path) == 0o444
+    model.load_weights(path)

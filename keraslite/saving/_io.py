@@ -430,6 +430,7 @@ def atomic_write(filepath, write_fn, overwrite=True):
     try:
         write_fn(tmp)
         fsync_file(tmp)
+        keep_mode_of(filepath, tmp)
         os.replace(tmp, filepath)
     except BaseException:
         if os.path.exists(tmp):
@@ -441,35 +442,37 @@ def atomic_write(filepath, write_fn, overwrite=True):
 def create_temp_beside(filepath, prefix, suffix):
     """Creates a new file in `filepath`'s folder; returns `(fd, path)`.
 
-    Unlike `tempfile.mkstemp` (always 0600), the file gets the mode the
-    final file must have: that of the existing `filepath` when it is
-    replaced, else the mode any new file gets (0666 masked by the umask,
-    applied by the OS as for any `open`), so a rename keeps it.
+    Unlike `tempfile.mkstemp` (always 0600), the file gets the mode any
+    new file gets (0666 masked by the umask, applied by the OS as for any
+    `open`), so renaming it into place gives a new file the usual mode.
+    `keep_mode_of` gives it the mode of a file it replaces.
     """
-    filepath = os.fspath(filepath)
-    folder = os.path.dirname(os.path.abspath(filepath))
-    try:
-        previous = os.stat(filepath)
-    except OSError:
-        previous = None
+    folder = os.path.dirname(os.path.abspath(os.fspath(filepath)))
     flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     for _ in range(100):
         path = os.path.join(folder, f"{prefix}{secrets.token_hex(6)}{suffix}")
         try:
-            fd = os.open(path, flags, 0o666)
+            return os.open(path, flags, 0o666), path
         except FileExistsError:  # pragma: no cover - 48 random bits
             continue
-        break
-    else:  # pragma: no cover
-        raise FileExistsError(f"Could not create a temporary file in {folder}.")
-    if previous is not None and stat.S_ISREG(previous.st_mode):
-        try:
-            os.chmod(path, stat.S_IMODE(previous.st_mode) & 0o777)
-        except BaseException:
-            os.close(fd)
-            os.unlink(path)
-            raise
-    return fd, path
+    raise FileExistsError(  # pragma: no cover
+        f"Could not create a temporary file in {folder}."
+    )
+
+
+def keep_mode_of(filepath, tmp):
+    """Gives `tmp` the permission bits of `filepath`, if that is a file.
+
+    Called once `tmp` is written, just before it replaces `filepath`, so a
+    read-only file can be replaced (its folder being writable) and keeps
+    its mode.
+    """
+    try:
+        previous = os.stat(filepath)
+    except OSError:
+        return
+    if stat.S_ISREG(previous.st_mode):
+        os.chmod(tmp, stat.S_IMODE(previous.st_mode) & 0o777)
 
 
 def fsync_file(path):

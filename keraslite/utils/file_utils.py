@@ -220,12 +220,12 @@ def _download(origin, target, keras_target, file_hash, hash_algorithm):
     import urllib.error
     import urllib.request
 
-    from keraslite.saving._io import create_temp_beside
+    from keraslite.saving._io import create_temp_beside, keep_mode_of
     from keraslite.utils.progbar import Progbar
 
     print(f"Downloading data from {origin}")
-    # The part file already has the final file's mode (umask, or that of
-    # the file it replaces), so the rename keeps it.
+    # Not mkstemp (0600): the part file gets the umask's mode, or that of
+    # the file it replaces (keep_mode_of), and the rename keeps it.
     fd, part_path = create_temp_beside(
         target, prefix=os.path.basename(target) + ".", suffix=".part"
     )
@@ -264,6 +264,7 @@ def _download(origin, target, keras_target, file_hash, hash_algorithm):
                 f"value of {file_hash} (downloaded file: {hasher.hexdigest()}). "
                 f"Nothing was written to {target}."
             )
+        keep_mode_of(target, part_path)
         os.replace(part_path, target)
     except BaseException:
         # Also on KeyboardInterrupt: never leave a partial file behind.
