@@ -20,3 +20,4 @@ test_labels = to_categorical(test_labels)
 
 network.fit(train_images, train_labels, epochs=5, batch_size=128)
 test_loss, test_acc = network.evaluate(test_images, test_labels)
+print('test_acc:', test_acc)  # keraslite: the book's notebook ends with this line (not in the printed listing)

@@ -4,6 +4,7 @@ import re
 import sys
 
 import numpy as np
+import pytest
 
 import keraslite
 from keraslite import layers, models
@@ -109,3 +110,69 @@ def test_interrupted_fit_ends_the_bar_line(capsys):
         sys.stdout.write("after")
     out = capsys.readouterr().out
     assert out.endswith("\nafter") and "/10" in out
+
+
+# --- the final N/N line is written once, whatever the timing -------------------------------
+class FakeClock:
+    """Stands in for the `time` module in keraslite.utils.progbar."""
+
+    def __init__(self, step):
+        self.now = 1000.0
+        self.step = step
+
+    def time(self):
+        self.now += self.step
+        return self.now
+
+
+def use_clock(monkeypatch, step):
+    from keraslite.utils import progbar as progbar_module
+
+    monkeypatch.setattr(progbar_module, "time", FakeClock(step))
+
+
+def plain(text):
+    return re.sub(r"\x1b\[[0-9;]*m", "", text)
+
+
+@pytest.mark.parametrize("step", [0.0, 0.01, 1.0, 100.0], ids=lambda s: f"{s}s")
+def test_final_update_is_drawn_once(monkeypatch, step):
+    # As ProgbarLogger drives a bar: each batch with finalize=False, the
+    # last batch included, then finalize=True at the end of the epoch.
+    use_clock(monkeypatch, step)
+    stream = io.StringIO()
+    bar = Progbar(target=3, stream=stream)
+    for i in (1, 2, 3):
+        bar.update(i, [("loss", 1.0 / i)], finalize=False)
+    bar.update(3, [("loss", 0.25)], finalize=True)
+    out = plain(stream.getvalue())
+    assert out.count("3/3") == 1, repr(out)
+    assert out.endswith("\n") and out.count("\n") == 1
+    assert final_segments(out)[-1].endswith("loss: 0.2500")
+
+
+@pytest.mark.parametrize("step", [0.0, 1.0], ids=["fast", "slow"])
+def test_fit_evaluate_predict_write_each_final_line_once(monkeypatch, capsys, step):
+    use_clock(monkeypatch, step)
+    model = models.Sequential([keraslite.Input((3,)), layers.Dense(1)])
+    model.compile("sgd", "mse")
+    x = np.ones((4, 3), "float32")
+    capsys.readouterr()
+    model.fit(x, x[:, :1], batch_size=2, epochs=3, verbose=1)
+    out = plain(capsys.readouterr().out)
+    assert out.count("2/2") == 3, repr(out)  # one per epoch
+    assert out.count("Epoch") == 3
+    model.evaluate(x, x[:, :1], batch_size=2, verbose=1)
+    model.predict(x, batch_size=2, verbose=1)
+    out = plain(capsys.readouterr().out)
+    assert out.count("2/2") == 2, repr(out)
+
+
+def test_bar_without_final_update_still_finalizes_at_its_target(monkeypatch):
+    use_clock(monkeypatch, 1.0)
+    stream = io.StringIO()
+    bar = Progbar(target=2, stream=stream)
+    bar.update(1)
+    bar.update(2)  # finalize defaults to current >= target
+    out = plain(stream.getvalue())
+    assert out.count("2/2") == 1 and out.endswith("\n")

@@ -467,3 +467,54 @@ def test_preflight_catches_crashes_and_hangs(tmp_path, monkeypatch, failure, mat
     monkeypatch.setattr(_io, "PREFLIGHT_TIMEOUT", 0.5)
     with pytest.raises(FileFormatError, match=match):
         model.load_weights(tmp_path / "w.weights.h5")
+
+
+def _env_with_root():
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(
+        [root] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
+    return root, env
+
+
+def test_expected_libhdf5_crash_prints_no_crash_dump():
+    """With faulthandler on (python -X faulthandler, as pytest turns it on),
+    the crash of the forked child that keraslite expects prints nothing."""
+    root, env = _env_with_root()
+    script = textwrap.dedent(f"""
+        import faulthandler, sys
+        import keraslite
+        from keraslite import layers
+        from keraslite.saving import FileFormatError
+        assert faulthandler.is_enabled()
+        model = keraslite.Sequential([
+            keraslite.Input((2, 3)), layers.Flatten(),
+            layers.Dense(5, activation="relu"), layers.Dropout(0.2),
+            layers.Activation("tanh"), layers.Dense(3, use_bias=False)])
+        try:
+            model.load_weights({os.path.join(DATA, "libhdf5_segfault.weights.h5")!r})
+        except FileFormatError as e:
+            print("refused:", e)
+        assert faulthandler.is_enabled()  # the parent's is left as it was
+    """)
+    proc = subprocess.run([sys.executable, "-X", "faulthandler", "-c", script],
+                          cwd=root, env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "refused:" in proc.stdout and "crashed" in proc.stdout
+    assert "Fatal Python error" not in proc.stdout + proc.stderr, proc.stderr
+    assert proc.stderr == ""
+
+
+def test_hdf5_crash_and_fuzz_tests_print_no_crash_dump():
+    root, env = _env_with_root()
+    proc = subprocess.run(
+        [sys.executable, "-X", "faulthandler", "-m", "pytest", "-q",
+         "-p", "no:cacheprovider",
+         os.path.abspath(__file__) + "::test_file_that_crashes_libhdf5_is_refused",
+         os.path.abspath(__file__) + "::test_preflight_catches_crashes_and_hangs",
+         os.path.join(os.path.dirname(os.path.abspath(__file__)), "test_saving_fuzz.py")],
+        cwd=root, env=env, capture_output=True, text=True, timeout=600,
+    )
+    assert proc.returncode == 0, proc.stdout[-4000:]
+    assert "Fatal Python error" not in proc.stdout + proc.stderr, proc.stdout[-4000:]

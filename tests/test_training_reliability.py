@@ -26,6 +26,20 @@ from keraslite.callbacks import Callback
 
 N, D, BATCH = 96, 5, 16
 STEPS = N // BATCH
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+@pytest.fixture(autouse=True)
+def default_sigint_handler():
+    """Python's own SIGINT handler, however pytest was started.
+
+    A process started with SIGINT ignored (a background job, some CI
+    runners) keeps it ignored, and fit rightly leaves an ignored SIGINT
+    alone; these tests are about the default handler, so they install it.
+    """
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
 
 
 def regression_data(seed=0):
@@ -232,7 +246,10 @@ def test_fit_in_a_worker_thread_leaves_signals_alone():
 
 # --- Ctrl-C on a real training process --------------------------------------------------
 CHILD = textwrap.dedent("""
-    import json, sys
+    import json, signal, sys
+    # Ctrl-C must raise KeyboardInterrupt here even if this process was
+    # started with SIGINT ignored (it then inherits SIG_IGN).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     import numpy as np
     import keraslite
     from keraslite import layers
@@ -316,3 +333,41 @@ def test_sigint_to_a_training_process(tmp_path):
     assert int(state[0]) == iterations
     for got, want in zip(state, reference.optimizer.get_state()):
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+
+
+# --- however the suite is started --------------------------------------------------------
+def test_ignored_sigint_is_left_alone():
+    x, y = regression_data()
+    model = adam_model()
+
+    def send_sigint(epoch, batch):
+        if epoch == 0 and batch == 1:
+            os.kill(os.getpid(), signal.SIGINT)
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # restored by the fixture
+    history = model.fit(x, y, batch_size=BATCH, epochs=2, verbose=0,
+                        callbacks=[Recorder(send_sigint)])
+    assert history.epoch == [0, 1]  # the ignored Ctrl-C did not stop fit
+    assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+
+
+LAUNCH_WITH_SIGINT_IGNORED = (
+    "import os, signal, sys\n"
+    "signal.signal(signal.SIGINT, signal.SIG_IGN)  # inherited through exec\n"
+    "os.execv(sys.executable, [sys.executable] + sys.argv[1:])\n"
+)
+
+
+def test_these_tests_pass_when_started_with_sigint_ignored():
+    """As `bash -c "trap '' INT; python -m pytest ..."` starts them."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(
+        [ROOT] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
+    proc = subprocess.run(
+        [sys.executable, "-c", LAUNCH_WITH_SIGINT_IGNORED,
+         "-m", "pytest", os.path.abspath(__file__), "-q", "-p", "no:cacheprovider",
+         "-k", "not started_with_sigint_ignored"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
+    )
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+    assert " passed" in proc.stdout and "failed" not in proc.stdout

@@ -5,13 +5,15 @@ size caps, HDF5 groups and datasets without links or external storage,
 bounded JSON, and the atomic write used by every saver. h5py is imported
 only inside these functions.
 """
+import faulthandler
 import io
 import json
 import math
 import mmap
 import os
+import secrets
 import signal
-import tempfile
+import stat
 import time
 
 import numpy as np
@@ -104,7 +106,8 @@ def preflight(source, timeout=None):
     every chunked dataset; if it dies from a signal or does not finish in
     `timeout` seconds, the file is refused before this process touches it.
     Python-level errors in the child are ignored: the real read reports
-    them. Without `os.fork` (Windows) this check is skipped.
+    them. The child turns faulthandler off, so an expected crash prints
+    no crash dump. Without `os.fork` (Windows) this check is skipped.
     """
     if not hasattr(os, "fork"):  # pragma: no cover
         return
@@ -112,6 +115,9 @@ def preflight(source, timeout=None):
     pid = os.fork()
     if pid == 0:  # the child: walk the file, then leave without cleanup
         try:
+            # A crash here is expected and reported by the parent: no
+            # "Fatal Python error" dump from an inherited faulthandler.
+            faulthandler.disable()
             _walk_hdf5(source)
         finally:
             os._exit(0)
@@ -417,19 +423,56 @@ def atomic_write(filepath, write_fn, overwrite=True):
         )
     folder = os.path.dirname(os.path.abspath(filepath))
     os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(
-        dir=folder, prefix=f".{os.path.basename(filepath)}.", suffix=".tmp"
+    fd, tmp = create_temp_beside(
+        filepath, prefix=f".{os.path.basename(filepath)}.", suffix=".tmp"
     )
     os.close(fd)
     try:
         write_fn(tmp)
         fsync_file(tmp)
+        keep_mode_of(filepath, tmp)
         os.replace(tmp, filepath)
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
     _fsync_dir(folder)
+
+
+def create_temp_beside(filepath, prefix, suffix):
+    """Creates a new file in `filepath`'s folder; returns `(fd, path)`.
+
+    Unlike `tempfile.mkstemp` (always 0600), the file gets the mode any
+    new file gets (0666 masked by the umask, applied by the OS as for any
+    `open`), so renaming it into place gives a new file the usual mode.
+    `keep_mode_of` gives it the mode of a file it replaces.
+    """
+    folder = os.path.dirname(os.path.abspath(os.fspath(filepath)))
+    flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        path = os.path.join(folder, f"{prefix}{secrets.token_hex(6)}{suffix}")
+        try:
+            return os.open(path, flags, 0o666), path
+        except FileExistsError:  # pragma: no cover - 48 random bits
+            continue
+    raise FileExistsError(  # pragma: no cover
+        f"Could not create a temporary file in {folder}."
+    )
+
+
+def keep_mode_of(filepath, tmp):
+    """Gives `tmp` the permission bits of `filepath`, if that is a file.
+
+    Called once `tmp` is written, just before it replaces `filepath`, so a
+    read-only file can be replaced (its folder being writable) and keeps
+    its mode.
+    """
+    try:
+        previous = os.stat(filepath)
+    except OSError:
+        return
+    if stat.S_ISREG(previous.st_mode):
+        os.chmod(tmp, stat.S_IMODE(previous.st_mode) & 0o777)
 
 
 def fsync_file(path):

@@ -220,12 +220,14 @@ def _download(origin, target, keras_target, file_hash, hash_algorithm):
     import urllib.error
     import urllib.request
 
+    from keraslite.saving._io import create_temp_beside, keep_mode_of
     from keraslite.utils.progbar import Progbar
 
     print(f"Downloading data from {origin}")
-    fd, part_path = tempfile.mkstemp(
-        prefix=os.path.basename(target) + ".", suffix=".part",
-        dir=os.path.dirname(target),
+    # Not mkstemp (0600): the part file gets the umask's mode, or that of
+    # the file it replaces (keep_mode_of), and the rename keeps it.
+    fd, part_path = create_temp_beside(
+        target, prefix=os.path.basename(target) + ".", suffix=".part"
     )
     try:
         hasher = resolve_hasher(hash_algorithm, file_hash)
@@ -253,6 +255,8 @@ def _download(origin, target, keras_target, file_hash, hash_algorithm):
                     done += len(chunk)
                     progbar.update(done, finalize=False)
                 progbar.update(done, finalize=True)
+            out.flush()
+            os.fsync(out.fileno())
         if file_hash is not None and hasher.hexdigest() != str(file_hash):
             raise ValueError(
                 "Incomplete or corrupted file detected. "
@@ -260,6 +264,7 @@ def _download(origin, target, keras_target, file_hash, hash_algorithm):
                 f"value of {file_hash} (downloaded file: {hasher.hexdigest()}). "
                 f"Nothing was written to {target}."
             )
+        keep_mode_of(target, part_path)
         os.replace(part_path, target)
     except BaseException:
         # Also on KeyboardInterrupt: never leave a partial file behind.

@@ -56,7 +56,13 @@ class Progbar:
         return self.stream or sys.stdout
 
     def update(self, current, values=None, finalize=None):
-        """Records `values` (name, value) at step `current` and redraws."""
+        """Records `values` (name, value) at step `current` and redraws.
+
+        `finalize` (default: `current >= target`) marks the last update,
+        which ends the line. An update that reaches the target with
+        `finalize=False` only records its values: the final line is drawn
+        once, by the finalizing update, however the updates are timed.
+        """
         if finalize is None:
             finalize = self.target is not None and current >= self.target
         for k, v in values or ():
@@ -80,6 +86,12 @@ class Progbar:
         time_per_unit = self._estimate_step_duration(current, now)
         if self.verbose == 1:
             if now - self._last_update < self.interval and not finalize:
+                return
+            if not finalize and self.target is not None and current >= self.target:
+                # The bar is full but a finalize=True update is announced
+                # (fit's epoch end, the end of evaluate, predict or a
+                # download); it draws the N/N line. Drawing it here as well
+                # wrote that line twice whenever this update was due.
                 return
             self._draw_bar(current, now, time_per_unit, finalize)
         elif self.verbose == 2 and finalize and self.target:
