@@ -290,7 +290,7 @@ def _screen(value, known, where):
             "supports the layers "
             f"{', '.join(sorted(layers_module.ALL_LAYERS))} and its built-in "
             "activations, initializers, regularizers, constraints, losses, "
-            "metrics and optimizers (SGD, RMSprop, Adam). Custom objects are "
+            "metrics and optimizers. Custom objects are "
             "not loaded from files."
         )
     registered = value.get("registered_name")
