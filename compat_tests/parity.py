@@ -190,6 +190,16 @@ def _error_name(fn):
     return "no error"
 
 
+def _error_message(fn):
+    """`(exception class name, message)` of what `fn()` raises."""
+    try:
+        with contextlib.redirect_stdout(io.StringIO()):
+            fn()
+    except Exception as e:
+        return type(e).__name__, str(e)
+    return "no error", ""
+
+
 def _rng(seed):
     return np.random.default_rng(seed)
 
@@ -1076,6 +1086,15 @@ def _initializer_registry_row():
                               theirs.clone().get_config(), exact=True))
         pairs.append(Pair("get(None)", kl_initializers.get(None),
                           keras.initializers.get(None), exact=True))
+        pairs.append(Pair("get('lamb') raises (Keras has no such name)",
+                          _error_name(lambda: kl_optimizers.get("lamb")),
+                          _error_name(lambda: keras.optimizers.get("lamb")),
+                          exact=True))
+        # (Keras 3.15's own deserialize returns the string "Lamb" here.)
+        lamb = keras.optimizers.serialize(keras.optimizers.Lamb(beta_1=0.8))
+        pairs.append(Pair("deserialize(Keras config of Lamb)",
+                          kl_optimizers.deserialize(lamb).get_config(),
+                          lamb["config"], exact=True))
         pairs.append(Pair("get('nope') raises",
                           _error_name(lambda: kl_initializers.get("nope")),
                           _error_name(lambda: keras.initializers.get("nope")),
@@ -1142,6 +1161,15 @@ def _regularizer_row():
         pairs.append(Pair("Regularizer base penalty", base(w), 0.0))
         pairs.append(Pair("get(None)", kl_regularizers.get(None),
                           keras.regularizers.get(None), exact=True))
+        pairs.append(Pair("get('lamb') raises (Keras has no such name)",
+                          _error_name(lambda: kl_optimizers.get("lamb")),
+                          _error_name(lambda: keras.optimizers.get("lamb")),
+                          exact=True))
+        # (Keras 3.15's own deserialize returns the string "Lamb" here.)
+        lamb = keras.optimizers.serialize(keras.optimizers.Lamb(beta_1=0.8))
+        pairs.append(Pair("deserialize(Keras config of Lamb)",
+                          kl_optimizers.deserialize(lamb).get_config(),
+                          lamb["config"], exact=True))
         pairs.append(Pair("get('nope') raises",
                           _error_name(lambda: kl_regularizers.get("nope")),
                           _error_name(lambda: keras.regularizers.get("nope")),
@@ -1192,6 +1220,15 @@ def _constraint_row():
         pairs.append(Pair("Constraint base is identity",
                           kl_constraints.Constraint()(w),
                           _np(keras.constraints.Constraint()(w))))
+        pairs.append(Pair("get('lamb') raises (Keras has no such name)",
+                          _error_name(lambda: kl_optimizers.get("lamb")),
+                          _error_name(lambda: keras.optimizers.get("lamb")),
+                          exact=True))
+        # (Keras 3.15's own deserialize returns the string "Lamb" here.)
+        lamb = keras.optimizers.serialize(keras.optimizers.Lamb(beta_1=0.8))
+        pairs.append(Pair("deserialize(Keras config of Lamb)",
+                          kl_optimizers.deserialize(lamb).get_config(),
+                          lamb["config"], exact=True))
         pairs.append(Pair("get('nope') raises",
                           _error_name(lambda: kl_constraints.get("nope")),
                           _error_name(lambda: keras.constraints.get("nope")),
@@ -1285,20 +1322,33 @@ def _to_categorical_difference_row():
 
 # === optimizers ==============================================================================
 _OPT_SHAPES = [(6, 4), (4,), (3, 3)]
+# For the later optimizers: a rank-3 variable too (Adafactor factors the
+# last two axes; Lamb takes norms over the whole variable).
+_MORE_OPT_SHAPES = [(6, 4), (4,), (2, 3, 5)]
 
 
-def _optimizer_case_row(cls, kwargs, steps=50):
+def _optimizer_case_row(cls, case, steps=50, shapes=_OPT_SHAPES):
+    """50 steps of `cls(**case)` on three variables, against Keras.
+
+    `case` may hold "exclude_from_weight_decay": var_names, passed to the
+    method of that name instead of the constructor.
+    """
     def compute():
         _, keras = _keras()
         rng = _rng(11)
-        init = [_f32(rng.normal(size=s)) for s in _OPT_SHAPES]
+        init = [_f32(rng.normal(size=s)) for s in shapes]
         grads = [[_f32(rng.normal(size=s) * (3.0 if t % 7 == 0 else 0.3))
-                  for s in _OPT_SHAPES] for t in range(steps)]
+                  for s in shapes] for t in range(steps)]
         ours_vars = [Variable(w.copy(), f"w{i}") for i, w in enumerate(init)]
         theirs_vars = [keras.Variable(w.copy(), name=f"w{i}")
                        for i, w in enumerate(init)]
+        kwargs = dict(case)
+        exclude = kwargs.pop("exclude_from_weight_decay", None)
         ours = getattr(kl_optimizers, cls)(**kwargs)
         theirs = getattr(keras.optimizers, cls)(**kwargs)
+        if exclude:
+            ours.exclude_from_weight_decay(var_names=exclude)
+            theirs.exclude_from_weight_decay(var_names=exclude)
         pairs = []
         for t, g in enumerate(grads):
             ours.apply([x.copy() for x in g], ours_vars)
@@ -1326,7 +1376,7 @@ def _optimizer_case_row(cls, kwargs, steps=50):
                           exact=True))
         return pairs
 
-    label = ", ".join(f"{k}={v!r}" for k, v in kwargs.items())
+    label = ", ".join(f"{k}={v!r}" for k, v in case.items())
     return Row(f"optimizers.{cls}[{label}]", compute, rtol=1e-5, atol=1e-6,
                covers=(f"optimizers.{cls}", "optimizers.Optimizer"))
 
@@ -1352,16 +1402,72 @@ def _optimizer_rows():
             {"learning_rate": 0.01, "weight_decay": 0.02},
             {"learning_rate": 0.01, "global_clipnorm": 1.5},
             {"learning_rate": 0.01, "clipnorm": 0.5}]
+    # The rest of Keras's optimizers: defaults (at a learning rate that moves
+    # the weights in 50 steps), their own options, and the common options.
+    more = {
+        "Adadelta": [{"learning_rate": 1.0},
+                     {"learning_rate": 0.5, "rho": 0.8, "epsilon": 1e-5},
+                     {"learning_rate": 1.0, "weight_decay": 0.01},
+                     {"learning_rate": 1.0, "clipnorm": 0.5}],
+        "Adagrad": [{"learning_rate": 0.1},
+                    {"learning_rate": 0.05, "initial_accumulator_value": 0.5,
+                     "epsilon": 1e-5},
+                    {"learning_rate": 0.1, "weight_decay": 0.02},
+                    {"learning_rate": 0.1, "global_clipnorm": 1.5}],
+        "Adamax": [{"learning_rate": 0.01},
+                   {"learning_rate": 0.02, "beta_1": 0.8, "beta_2": 0.95,
+                    "epsilon": 1e-5},
+                   {"learning_rate": 0.01, "weight_decay": 0.02},
+                   {"learning_rate": 0.01, "clipvalue": 0.5}],
+        "Nadam": [{"learning_rate": 0.01},
+                  {"learning_rate": 0.02, "beta_1": 0.8, "beta_2": 0.95,
+                   "epsilon": 1e-5},
+                  {"learning_rate": 0.01, "weight_decay": 0.02},
+                  {"learning_rate": 0.01, "clipnorm": 0.5}],
+        "AdamW": [{"learning_rate": 0.01},
+                  {"learning_rate": 0.01, "weight_decay": 0.1, "amsgrad": True},
+                  {"learning_rate": 0.01, "weight_decay": 0.05,
+                   "exclude_from_weight_decay": ["w1", "w2"]},
+                  {"learning_rate": 0.01, "global_clipnorm": 1.0}],
+        "Ftrl": [{"learning_rate": 0.1},
+                 {"learning_rate": 0.1, "learning_rate_power": -0.3,
+                  "initial_accumulator_value": 0.5,
+                  "l1_regularization_strength": 0.01,
+                  "l2_regularization_strength": 0.02,
+                  "l2_shrinkage_regularization_strength": 0.03, "beta": 0.1},
+                 {"learning_rate": 0.1, "learning_rate_power": 0.0,
+                  "l1_regularization_strength": 0.05},
+                 {"learning_rate": 0.1, "clipvalue": 0.5}],
+        "Lion": [{"learning_rate": 0.003},
+                 {"learning_rate": 0.003, "beta_1": 0.5, "beta_2": 0.9},
+                 {"learning_rate": 0.003, "weight_decay": 0.1},
+                 {"learning_rate": 0.003, "clipnorm": 0.5}],
+        "Lamb": [{"learning_rate": 0.01},
+                 {"learning_rate": 0.02, "beta_1": 0.8, "beta_2": 0.95,
+                  "epsilon": 1e-5},
+                 {"learning_rate": 0.01, "weight_decay": 0.02},
+                 {"learning_rate": 0.01, "global_clipnorm": 1.0}],
+        "Adafactor": [{"learning_rate": 0.01},
+                      {"learning_rate": 0.05, "beta_2_decay": -0.5,
+                       "epsilon_2": 1e-2, "clip_threshold": 0.5,
+                       "relative_step": False},
+                      {"learning_rate": 0.01, "weight_decay": 0.02},
+                      {"learning_rate": 0.01, "clipnorm": 0.5}],
+    }
     return ([_optimizer_case_row("SGD", k) for k in sgd]
             + [_optimizer_case_row("RMSprop", k) for k in rms]
-            + [_optimizer_case_row("Adam", k) for k in adam])
+            + [_optimizer_case_row("Adam", k) for k in adam]
+            + [_optimizer_case_row(cls, k, shapes=_MORE_OPT_SHAPES)
+               for cls, cases in more.items() for k in cases])
 
 
 def _optimizer_registry_row():
     def compute():
         _, keras = _keras()
         pairs = []
-        for name in ("sgd", "rmsprop", "adam", "SGD", "RMSprop", "Adam"):
+        for name in ("sgd", "rmsprop", "adam", "SGD", "RMSprop", "Adam",
+                     "adadelta", "adagrad", "adamax", "nadam", "adamw", "ftrl",
+                     "lion", "adafactor", "AdamW", "Adafactor"):
             ours, theirs = kl_optimizers.get(name), keras.optimizers.get(name)
             pairs.append(Pair(f"get({name!r}) class", type(ours).__name__,
                               type(theirs).__name__, exact=True))
@@ -1381,10 +1487,35 @@ def _optimizer_registry_row():
         pairs.append(Pair("serialize(Adam) module/class_name",
                           (ours_config["module"], ours_config["class_name"]),
                           (k_config["module"], k_config["class_name"]), exact=True))
+        pairs.append(Pair("get('lamb') raises (Keras has no such name)",
+                          _error_name(lambda: kl_optimizers.get("lamb")),
+                          _error_name(lambda: keras.optimizers.get("lamb")),
+                          exact=True))
+        # (Keras 3.15's own deserialize returns the string "Lamb" here.)
+        lamb = keras.optimizers.serialize(keras.optimizers.Lamb(beta_1=0.8))
+        pairs.append(Pair("deserialize(Keras config of Lamb)",
+                          kl_optimizers.deserialize(lamb).get_config(),
+                          lamb["config"], exact=True))
         pairs.append(Pair("get('nope') raises",
                           _error_name(lambda: kl_optimizers.get("nope")),
                           _error_name(lambda: keras.optimizers.get("nope")),
                           exact=True))
+        for cls, kwargs in (("AdamW", {"weight_decay": None}),
+                            ("Lion", {"beta_1": 0.0}),
+                            ("Lion", {"beta_1": 1.5}),
+                            ("Ftrl", {"learning_rate_power": 0.5}),
+                            ("Ftrl", {"initial_accumulator_value": -1.0}),
+                            ("Ftrl", {"l1_regularization_strength": -1.0}),
+                            ("Ftrl", {"l2_regularization_strength": -1.0}),
+                            ("Ftrl",
+                             {"l2_shrinkage_regularization_strength": -1.0}),
+                            ("Nadam", {"foo": 1})):
+            ours_error = _error_message(
+                lambda: getattr(kl_optimizers, cls)(**kwargs))
+            theirs_error = _error_message(
+                lambda: getattr(keras.optimizers, cls)(**kwargs))
+            pairs.append(Pair(f"{cls}({kwargs}) raises", ours_error,
+                              theirs_error, exact=True))
         pairs.append(Pair("two clip options raise",
                           _error_name(lambda: kl_optimizers.SGD(clipnorm=1,
                                                                 clipvalue=1)),

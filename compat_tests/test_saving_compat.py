@@ -43,6 +43,21 @@ SPECS = {
                                    "SGD", {"momentum": 0.9, "nesterov": True},
                                    "sparse_categorical_crossentropy",
                                    ["accuracy"]),
+    # Later optimizers: Nadam saves a scalar after its slots, Adafactor
+    # factored moments and int32 placeholders for the biases.
+    "two-dense-nadam": ((4,), [("dense", 6, "relu", True),
+                               ("dense", 3, "softmax", True)],
+                        "Nadam", {"learning_rate": 0.01},
+                        "categorical_crossentropy", ["accuracy"]),
+    "two-dense-adamw": ((4,), [("dense", 6, "tanh", True),
+                               ("dense", 3, "linear", True)],
+                        "AdamW", {"weight_decay": 0.05, "clipnorm": 1.0},
+                        "mse", ["mae"]),
+    "three-dense-adafactor": ((5,), [("dense", 8, "relu", True),
+                                     ("dense", 6, "relu", False),
+                                     ("dense", 3, "softmax", True)],
+                              "Adafactor", {"learning_rate": 0.01},
+                              "sparse_categorical_crossentropy", ["accuracy"]),
 }
 FORMATS = [".keras", ".h5", ".weights.h5"]
 
@@ -130,9 +145,18 @@ def _fresh_names():
     keras.utils.set_random_seed(0)
 
 
+def _keras_cannot_write(spec, fmt):
+    """Keras 3.15 cannot save Adafactor to legacy .h5: its r and c slots
+    share one path (`opt/kernel`), and h5py refuses the second dataset."""
+    if spec.endswith("adafactor") and fmt == ".h5":
+        pytest.xfail("Keras's legacy .h5 writer fails on Adafactor's "
+                     "repeated slot names (h5py: name already exists)")
+
+
 @pytest.mark.parametrize("fmt", FORMATS)
 @pytest.mark.parametrize("spec", sorted(SPECS))
 def test_keras_file_loads_in_keraslite(tmp_path, spec, fmt):
+    _keras_cannot_write(spec, fmt)
     kmodel = build(keras, spec)
     x, y = data(kmodel, SPECS[spec][4])
     train(kmodel, x, y, 2)
@@ -161,7 +185,15 @@ def test_keraslite_file_loads_in_keras_without_warnings(tmp_path, spec, fmt):
     assert_same_weights(kmodel, lmodel)
     diff = np.abs(lmodel.predict(x, verbose=0) - kmodel.predict(x, verbose=0))
     assert diff.max() <= 1e-6
-    for a, b in zip(keras_opt_state(kmodel), lmodel.optimizer.get_state()):
+    theirs, ours = keras_opt_state(kmodel), lmodel.optimizer.get_state()
+    if fmt == ".h5":
+        # Keras's legacy loader builds the optimizer on the Sequential's own
+        # `_trainable_variables` (none), so only iteration and learning_rate
+        # are restored, whatever the optimizer (Nadam adds a fresh u_product).
+        theirs, ours = theirs[:2], ours[:2]
+    else:
+        assert len(theirs) == len(ours)
+    for a, b in zip(theirs, ours):
         np.testing.assert_array_equal(a, b)
     if fmt != ".weights.h5":
         assert as_json(kmodel.get_config()) == as_json(lmodel.get_config())
@@ -235,7 +267,7 @@ def _object_table():
         ("input", keras.layers.InputLayer(shape=(3,), name="a"),
          L.layers.InputLayer(shape=(3,), name="a"), L.layers.serialize),
     ]
-    for name in ("SGD", "RMSprop", "Adam"):
+    for name in sorted(L.optimizers.ALL_OPTIMIZERS):
         rows.append((name, getattr(keras.optimizers, name)(),
                      getattr(L.optimizers, name)(), L.optimizers.serialize))
     bases = {"Initializer", "Regularizer", "Constraint", "Loss", "Metric"}

@@ -184,8 +184,8 @@ def _set_layer(index, **changes):
     (lambda c: c["config"]["layers"].append(c["config"]["layers"][1]),
      "unique names"),
     (lambda c: c["compile_config"].update(loss="no_such_loss"), "no_such_loss"),
-    (lambda c: c["compile_config"]["optimizer"].update(class_name="Adagrad"),
-     "Adagrad"),
+    (lambda c: c["compile_config"]["optimizer"].update(class_name="Muon"),
+     "Muon"),
     (lambda c: c["compile_config"]["optimizer"]["config"].update(
         learning_rate=-1), "learning_rate"),
 ])

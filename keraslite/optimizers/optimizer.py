@@ -4,6 +4,8 @@
 weight decay, run `update_step` on every variable, apply constraints, then
 count the iteration. Updates happen in place on float32 arrays.
 """
+import re
+
 import numpy as np
 
 from keraslite.layers.layer import Variable
@@ -61,7 +63,10 @@ class Optimizer:
         self.iterations = 0
         self.built = False
         self._slots = []  # [(slot name, [array per variable])] in Keras order
+        self._extra_state = []  # [(name, array)] saved after the slots
         self._trainable_variables = []
+        self._exclude_from_weight_decay = set()
+        self._exclude_from_weight_decay_pattern = None
 
     # --- learning rate -------------------------------------------------------------
     @property
@@ -89,6 +94,9 @@ class Optimizer:
     # --- slots ----------------------------------------------------------------
     # Number of scratch arrays `update_step` receives.
     _num_scratch = 1
+    # Whether `update_step` is elementwise, so that it can run on blocks of a
+    # variable (False when it takes norms or means over the whole variable).
+    _elementwise = True
 
     def build(self, variables):
         """Records the variables and creates `update_step`'s scratch arrays.
@@ -96,26 +104,45 @@ class Optimizer:
         Subclasses call it first, then add their slots (`add_slots`).
         """
         self._trainable_variables = list(variables)
+        self._slots = []
+        self._extra_state = []
         self._scratch = [
             [np.empty_like(v.value) for v in variables]
             for _ in range(self._num_scratch)
         ]
         self.built = True
 
-    def add_slots(self, name, variables=None):
-        """Adds one zero array per variable under `name`; returns the list."""
+    def add_slots(self, name, variables=None, initial_value=0.0):
+        """Adds one array per variable under `name`, filled with
+        `initial_value`; returns the list."""
         variables = self._trainable_variables if variables is None else variables
-        arrays = [np.zeros_like(v.value) for v in variables]
+        arrays = [np.full_like(v.value, initial_value) for v in variables]
         self._slots.append((name, arrays))
         return arrays
 
-    def add_interleaved_slots(self, names):
+    def add_interleaved_slots(self, names, initial_values=None):
         """Like `add_slots` for several names, saved interleaved per variable
         (Keras's `add_optimizer_variables` order for Adam-like optimizers)."""
-        groups = [[np.zeros_like(v.value) for v in self._trainable_variables]
-                  for _ in names]
+        initial_values = initial_values or [0.0] * len(names)
+        groups = [[np.full_like(v.value, value) for v in self._trainable_variables]
+                  for value in initial_values]
+        return self.add_slot_arrays(names, groups)
+
+    def add_slot_arrays(self, names, groups):
+        """Registers ready-made slot arrays, saved interleaved per variable.
+
+        `groups[j][i]` is slot `names[j]` of variable `i`; it may have any
+        shape (Adafactor's factored moments). A name of None saves the slot
+        under the variable's own name, as Keras's Adafactor does.
+        """
         self._slots.append((tuple(names), groups))
         return groups
+
+    def add_extra_state(self, name, value):
+        """Adds a scalar saved after every slot (Keras's Nadam `u_product`)."""
+        array = np.array(value, dtype="float32")
+        self._extra_state.append((name, array))
+        return array
 
     @property
     def variables(self):
@@ -137,12 +164,18 @@ class Optimizer:
             else:
                 for array, var in zip(arrays, self._trainable_variables):
                     out.append(self._slot_variable(array, var, name))
+        for name, array in self._extra_state:
+            out.append(Variable(array, name, trainable=False,
+                                path=f"{self.name}/{name}"))
         return out
 
     def _slot_variable(self, array, var, slot_name):
-        ref = var.path.replace("/", "_")
-        return Variable(array, f"{ref}_{slot_name}", trainable=False,
-                        path=f"{self.name}/{ref}_{slot_name}")
+        if slot_name is None:
+            name = var.name
+        else:
+            name = f"{var.path.replace('/', '_')}_{slot_name}"
+        return Variable(array, name, trainable=False,
+                        path=f"{self.name}/{name}")
 
     def get_state(self):
         """The state as plain arrays, in the order of `variables`."""
@@ -197,7 +230,9 @@ class Optimizer:
         if self.weight_decay is not None:
             wd = np.float32(self.weight_decay)
             for var in trainable_variables:
-                var.value -= var.value * wd * lr
+                if self._use_weight_decay(var):
+                    var.value -= var.value * wd * lr
+        self._before_update_steps()
         for index, (grad, var) in enumerate(zip(grads, trainable_variables)):
             if grad is not None:
                 self._update(index, grad, var.value, lr)
@@ -218,7 +253,7 @@ class Optimizer:
         slots = [group[index] for _, group in self._slot_groups()]
         scratch = [arrays[index] for arrays in self._scratch]
         arrays = [gradient, variable] + slots + scratch
-        if variable.size <= _BLOCK or not all(
+        if not self._elementwise or variable.size <= _BLOCK or not all(
             a.flags.c_contiguous for a in arrays
         ):
             self.update_step(gradient, variable, learning_rate, slots, scratch)
@@ -229,6 +264,9 @@ class Optimizer:
             block = [a[start:start + _BLOCK] for a in flat]
             self.update_step(block[0], block[1], learning_rate,
                              block[2:2 + n_slots], block[2 + n_slots:])
+
+    def _before_update_steps(self):
+        """Runs once per step before the `update_step`s (after weight decay)."""
 
     def _slot_groups(self):
         """(name, per-variable arrays) for every slot, in creation order."""
@@ -252,6 +290,30 @@ class Optimizer:
         raise NotImplementedError(
             f"{type(self).__name__} must implement update_step()."
         )
+
+    # --- weight decay -------------------------------------------------------------
+    def exclude_from_weight_decay(self, var_list=None, var_names=None):
+        """Exclude variables from weight decay.
+
+        Args:
+            var_list: A list of Variables to exclude.
+            var_names: A list of strings; a variable whose name contains one
+                of them (a regular expression search, as in Keras) is
+                excluded. E.g. `var_names=["bias"]` excludes every bias.
+        """
+        self._exclude_from_weight_decay = set(id(v) for v in var_list or ())
+        if var_names:
+            self._exclude_from_weight_decay_pattern = re.compile(
+                "|".join(set(var_names))
+            )
+        else:
+            self._exclude_from_weight_decay_pattern = None
+
+    def _use_weight_decay(self, variable):
+        if id(variable) in self._exclude_from_weight_decay:
+            return False
+        pattern = self._exclude_from_weight_decay_pattern
+        return pattern is None or pattern.search(variable.name) is None
 
     def _clip_gradients(self, grads):
         if self.clipnorm and self.clipnorm > 0:

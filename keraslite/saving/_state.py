@@ -137,7 +137,10 @@ def plan_optimizer(plan, model, datasets, names=None, where="the file"):
                 f"{shape}."
             )
             return
-        arrays.append(read_array(dataset, shape).astype(var.dtype, copy=False))
+        # Float slots, or integer placeholders (Adafactor's r/c of a bias).
+        kinds = "iu" if np.dtype(var.dtype).kind in "iu" else "f"
+        arrays.append(read_array(dataset, shape, kinds=kinds)
+                      .astype(var.dtype, copy=False))
     if keras2:
         arrays.insert(1, np.array(optimizer.learning_rate, dtype="float32"))
     plan.optimizer_state = (optimizer, arrays, model.trainable_weights)

@@ -91,9 +91,16 @@ def write_model(h5file, model, include_optimizer=True):
         names = []
         for var in optimizer.variables:
             if var.name in ("iteration", "learning_rate"):
-                names.append(f"{optimizer.name}/{var.name}")
+                name = f"{optimizer.name}/{var.name}"
             else:
-                names.append(f"{optimizer.name}/{model.name}_{var.name}")
+                name = f"{optimizer.name}/{model.name}_{var.name}"
+            # NOTE: Adafactor names its r and c slots after the variable, so
+            # names repeat; HDF5 needs unique ones (Keras fails here).
+            unique, count = name, 0
+            while unique in names:
+                count += 1
+                unique = f"{name}_{count}"
+            names.append(unique)
         names = [n.encode("utf8") for n in names]
         write_name_list(group, "weight_names", names)
         for name, value in zip(names, optimizer.get_state()):

@@ -378,7 +378,7 @@ def _screen(value, known, where, safe_mode=True):
             "supports the layers "
             f"{', '.join(sorted(layers_module.ALL_LAYERS))} and its built-in "
             "activations, initializers, regularizers, constraints, losses, "
-            "metrics and optimizers (SGD, RMSprop, Adam). Custom objects are "
+            "metrics and optimizers. Custom objects are "
             "not loaded from files."
         )
     if registered is not None and registered not in (class_name, bare) and \
