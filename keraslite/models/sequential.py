@@ -211,6 +211,15 @@ class Sequential(Model):
     def _output_names_known(self):
         return True
 
+    def _run_call(self, inputs, training):
+        # The inputs were checked against the graph's inputs (`_fit_inputs`).
+        state = autodiff._STATE
+        previous, state["training"] = state["training"], training
+        try:
+            return self.call(inputs, training=training)
+        finally:
+            state["training"] = previous
+
     def _pack_inputs(self, xs):
         return xs[0]
 

@@ -123,18 +123,21 @@ class Trainer:
 
     # --- one step -------------------------------------------------------------------
     def _run(self, xs, training, tape=None):
-        """The model's outputs (a flat list) for the input arrays `xs`."""
-        top = autodiff.enter_call()
+        """The model's outputs (a flat list) for the checked input arrays `xs`."""
+        autodiff.enter_call()
         try:
             if tape is None:
-                outputs = self._eager_call(self._pack_inputs(xs), training=training)
+                outputs = self._run_call(self._pack_inputs(xs), training)
             else:
                 with tape:
-                    outputs = self._eager_call(self._pack_inputs(xs),
-                                               training=training)
+                    outputs = self._run_call(self._pack_inputs(xs), training)
         finally:
             autodiff.exit_call()
         return flatten(outputs)
+
+    def _run_call(self, inputs, training):
+        """One call of the model from `_run` (subclassed models: a full call)."""
+        return self._eager_call(inputs, training=training)
 
     def _losses(self, tape, outputs, ys, sws, need_grad, variables):
         """Total loss, gradient seeds and predictions of one batch.
