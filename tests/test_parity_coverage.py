@@ -33,11 +33,11 @@ PUBLIC_MODULES = [
 INTERNAL_MODULES = {
     "datasets": "a package of loader modules; exports no functions or classes",
     "registry": "the lookup/serialize_object helpers shared by the registries",
-    "layers.activation": "defines layers.Activation (exported by layers)",
-    "layers.dense": "defines layers.Dense (exported by layers)",
-    "layers.dropout": "defines layers.Dropout (exported by layers)",
-    "layers.flatten": "defines layers.Flatten (exported by layers)",
-    "layers.input_layer": "defines layers.Input/InputLayer (exported by layers); "
+    "layers.activations.activation": "defines layers.Activation (exported by layers)",
+    "layers.core.dense": "defines layers.Dense (exported by layers)",
+    "layers.regularization.dropout": "defines layers.Dropout (exported by layers)",
+    "layers.reshaping.flatten": "defines layers.Flatten (exported by layers)",
+    "layers.core.input_layer": "defines layers.Input/InputLayer (exported by layers); "
                           "KerasTensor is only what Input returns",
     "layers.layer": "defines layers.Layer (exported by layers); Variable and "
                     "dtype_policy_config are its storage and config helpers",
@@ -61,6 +61,7 @@ INTERNAL_MODULES = {
     "layers.core": "a package of core layers (exported by layers)",
     "layers.core.identity": "defines layers.Identity (exported by layers)",
     "layers.core.lambda_layer": "defines layers.Lambda (exported by layers)",
+    "layers.regularization": "a package of regularization layers (exported by layers)",
     "layers.merging": "a package of merging layers (exported by layers)",
     "layers.merging.add": "defines layers.Add, Subtract, ... (exported by layers)",
     "layers.merging.base_merge": "the shared part of the elementwise merges",

@@ -1,15 +1,15 @@
 """Layers: `from keraslite.layers import Dense` as in `keras.layers`."""
-from keraslite.layers.activation import Activation
+from keraslite.layers.activations.activation import Activation
 from keraslite.layers.activations.elu import ELU
 from keraslite.layers.activations.prelu import PReLU
 from keraslite.layers.activations.relu import LeakyReLU, ReLU
 from keraslite.layers.activations.softmax import Softmax
 from keraslite.layers.core.identity import Identity
 from keraslite.layers.core.lambda_layer import Lambda
-from keraslite.layers.dense import Dense
-from keraslite.layers.dropout import Dropout
-from keraslite.layers.flatten import Flatten
-from keraslite.layers.input_layer import Input, InputLayer
+from keraslite.layers.core.dense import Dense
+from keraslite.layers.regularization.dropout import Dropout
+from keraslite.layers.reshaping.flatten import Flatten
+from keraslite.layers.core.input_layer import Input, InputLayer
 from keraslite.layers.layer import Layer
 from keraslite.layers.merging.add import (Add, Average, Maximum, Minimum,
                                           Multiply, Subtract)

@@ -8,7 +8,7 @@ import numpy as np
 
 from keraslite import autodiff, backend
 from keraslite import layers as layers_module
-from keraslite.layers.input_layer import InputLayer
+from keraslite.layers.core.input_layer import InputLayer
 from keraslite.layers.layer import Layer, dtype_policy_config
 from keraslite.models.model import Model, fit_input
 from keraslite.ops.node import KerasTensor

@@ -77,7 +77,7 @@ def from_config(config, build_layer):
         build_layer: `build_layer(entry, index) -> layer` for one layer
             entry (nested models included).
     """
-    from keraslite.layers.input_layer import InputLayer
+    from keraslite.layers.core.input_layer import InputLayer
     from keraslite.models.functional import Functional
 
     if not isinstance(config, dict) or not isinstance(config.get("layers"), list):

@@ -484,7 +484,7 @@ def _custom_layers(custom_objects):
 
 def sequential_from_config(config, custom_layers=None, safe_mode=True):
     """Sequential.from_config for already screened configs (see `screen`)."""
-    from keraslite.layers.input_layer import InputLayer
+    from keraslite.layers.core.input_layer import InputLayer
     from keraslite.models.sequential import Sequential
 
     custom_layers = custom_layers or {}
