@@ -86,6 +86,8 @@ INTERNAL_MODULES = {
                              "by utils)",
     "utils.progbar": "defines utils.Progbar (exported by utils)",
     "utils.summary": "the table printed by Model.summary()",
+    "utils.model_visualization": "defines utils.plot_model/model_to_dot "
+                                 "(exported by utils)",
 }
 # Homes of helpers that modules import for their own use, not part of their API.
 _HELPER_HOMES = ("keraslite.registry", "keraslite.utils.naming")
