@@ -299,5 +299,44 @@ def _config_row():
                   "backend.backend"))
 
 
+def _plot_model_row():
+    """model_to_dot's node labels and edges (by layer name) beside Keras's when
+    pydot is installed; otherwise the type of the error both raise."""
+    from compat_tests.parity import Pair, Row
+
+    def compute():
+        _, keras = _lib()
+        from compat_tests.dot_graphs import dot_summary
+        from compat_tests.test_summary_compat import summary_models
+        from keraslite.utils import model_visualization
+
+        ours, theirs = summary_models(keraslite), summary_models(keras)
+        if not model_visualization.check_pydot():
+            kinds = []
+            for lib, model in ((keraslite, ours["fn"]), (keras, theirs["fn"])):
+                try:
+                    lib.utils.plot_model(model, to_file="unused.png")
+                    kinds.append(None)
+                except Exception as error:  # noqa: BLE001 - the type is compared
+                    kinds.append(type(error).__name__)
+            return [Pair("plot_model without pydot", kinds[0], kinds[1], exact=True)]
+        pairs = []
+        options = [{}, dict(show_shapes=True, show_dtype=True, show_layer_names=True,
+                            show_layer_activations=True, show_trainable=True),
+                   dict(expand_nested=True, show_shapes=True, rankdir="LR")]
+        for name in ("fn", "outer", "multi", "seq"):
+            for i, opts in enumerate(options):
+                pairs.append(Pair(
+                    f"model_to_dot {name} options {i}",
+                    dot_summary(keraslite.utils.model_to_dot(ours[name], **opts),
+                                ours[name]),
+                    dot_summary(keras.utils.model_to_dot(theirs[name], **opts),
+                                theirs[name]), exact=True))
+        return pairs
+
+    return Row("utils.plot_model[model_to_dot nodes and edges]", compute,
+               covers=("utils.plot_model", "utils.model_to_dot"))
+
+
 def model_rows():
-    return [_functional_row(), _registration_row(), _config_row()]
+    return [_functional_row(), _registration_row(), _config_row(), _plot_model_row()]

@@ -95,7 +95,9 @@ INTERNAL_MODULES = {
     "utils.numerical_utils": "defines utils.to_categorical/normalize (exported "
                              "by utils)",
     "utils.progbar": "defines utils.Progbar (exported by utils)",
-    "utils.summary": "the table printed by Sequential.summary()",
+    "utils.summary": "the table printed by Model.summary()",
+    "utils.model_visualization": "defines utils.plot_model/model_to_dot "
+                                 "(exported by utils)",
 }
 # Homes of helpers that modules import for their own use, not part of their API.
 _HELPER_HOMES = ("keraslite.registry", "keraslite.utils.naming")

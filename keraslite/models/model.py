@@ -160,17 +160,24 @@ class Model(Trainer, Layer):
     # --- summary and saving -------------------------------------------------------------
     def summary(self, line_length=None, positions=None, print_fn=None,
                 expand_nested=False, show_trainable=False, layer_range=None):
-        """Prints Keras's table of layers, output shapes and parameter counts.
+        """Prints Keras 3's table of layers, output shapes and parameter counts.
 
         Args:
-            line_length: Total width of the table.
-            print_fn: Called with each line (default `print`).
-            positions, expand_nested, show_trainable, layer_range: Accepted
-                for Keras compatibility; not drawn.
+            line_length: Total width of the table (Keras's default: 88, or
+                108 with a "Connected to" column, at most the terminal's
+                width minus 4).
+            positions: Where each column ends, as fractions of the width.
+            print_fn: Called once with the whole table (default: printed).
+            expand_nested: Whether to list the layers of nested models.
+            show_trainable: Whether to add a "Trainable" column.
+            layer_range: Two names (or regexes) of the first and last
+                layers to list.
         """
         from keraslite.utils.summary import print_summary
 
-        print_summary(self, line_length=line_length, print_fn=print_fn)
+        print_summary(self, line_length=line_length, positions=positions,
+                      print_fn=print_fn, expand_nested=expand_nested,
+                      show_trainable=show_trainable, layer_range=layer_range)
 
     def save(self, filepath, overwrite=True, zipped=None, **kwargs):
         """Saves the whole model as `.keras` (zip) or legacy `.h5`."""

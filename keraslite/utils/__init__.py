@@ -4,3 +4,4 @@ from keraslite.utils.numerical_utils import normalize, to_categorical
 from keraslite.utils.progbar import Progbar
 from keraslite.utils import file_utils
 from keraslite.utils.file_utils import get_file
+from keraslite.utils.model_visualization import model_to_dot, plot_model
