@@ -1335,6 +1335,10 @@ def _optimizer_case_row(cls, case, steps=50, shapes=_OPT_SHAPES):
     """
     def compute():
         _, keras = _keras()
+        # Automatic names ("variable", "variable_1", ...) count from here in
+        # both libraries, whatever ran before in this process.
+        keras.backend.clear_session()
+        keraslite.backend.clear_session()
         rng = _rng(11)
         init = [_f32(rng.normal(size=s)) for s in shapes]
         grads = [[_f32(rng.normal(size=s) * (3.0 if t % 7 == 0 else 0.3))
