@@ -277,3 +277,31 @@ def test_subclassed_model_gradients_and_fit_match_keras():
     assert sorted(h1) == sorted(h2)
     for key in h2:
         np.testing.assert_allclose(h1[key], h2[key], rtol=1e-4, atol=1e-4, err_msg=key)
+
+
+def ops_graph(lib):
+    """A functional model that calls `ops` and operators on symbolic tensors."""
+    ops, L = lib.ops, lib.layers
+    inp = lib.Input((4,), name="x")
+    h = ops.tanh(L.Dense(5, name="d1")(inp)) * 2.0 + 1.0
+    h = ops.concatenate([h, ops.square(inp[:, :2])], axis=-1)
+    h = h - ops.mean(h, axis=-1, keepdims=True)
+    out = L.Dense(3, activation="softmax", name="out")(ops.maximum(h, -0.5))
+    return lib.Model(inp, out, name="ops_graph")
+
+
+def test_ops_on_symbolic_tensors_match_keras():
+    ours, theirs = ops_graph(keraslite), ops_graph(keras)
+    assert [la.name for la in ours.layers] == [la.name for la in theirs.layers]
+    copy_weights(ours, theirs, 2)
+    rng = np.random.default_rng(8)
+    x = rng.normal(size=(12, 4)).astype("float32")
+    y = np.eye(3, dtype="float32")[rng.integers(0, 3, 12)]
+    np.testing.assert_allclose(ours.predict(x, verbose=0), theirs.predict(x, verbose=0),
+                               rtol=1e-5, atol=1e-6)
+    ours.compile("sgd", "categorical_crossentropy")
+    loss, our_grads = ours._compute_loss_and_grads(x, y)
+    their_loss, their_grads = keras_loss_and_grads(
+        theirs, [x], [y], ["categorical_crossentropy"], [1.0])
+    np.testing.assert_allclose(loss, their_loss, rtol=1e-5, atol=1e-6)
+    compare_grads(ours, theirs, our_grads, their_grads)

@@ -92,9 +92,9 @@ class Tensor(TensorOps):
 
 
 def _ops():
-    from keraslite.ops import numpy as numpy_ops
+    from keraslite import ops
 
-    return numpy_ops
+    return ops
 
 
 class Record:

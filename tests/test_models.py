@@ -235,3 +235,32 @@ def test_tape_records_nothing_in_inference():
     assert autodiff.current_tape() is None
     cls, reg = model(x)
     assert isinstance(cls, np.ndarray) and isinstance(reg, np.ndarray)
+
+
+def test_ops_on_keras_tensors_become_graph_nodes(float64):
+    inp = keraslite.Input((3,), name="x")
+    h = ops.relu(layers.Dense(4, name="d")(inp)) + 1.0
+    h = h * h - ops.mean(h, axis=-1, keepdims=True)
+    out = layers.Dense(1, name="o")(ops.concatenate([h, inp[:, :2]], axis=-1))
+    model = keraslite.Model(inp, out)
+    assert [la.name for la in model.layers] == ["x", "d", "o"]  # ops are not layers
+    assert out.shape == (None, 1) and ops.shape(inp) == (None, 3)
+    rng = np.random.default_rng(3)
+    x, y = rng.normal(size=(5, 3)), rng.normal(size=(5, 1))
+    d, o = model.get_layer("d"), model.get_layer("o")
+
+    def objective():
+        h = np.maximum(x @ d.kernel.value + d.bias.value, 0) + 1.0
+        h = h * h - h.mean(axis=-1, keepdims=True)
+        pred = np.concatenate([h, x[:, :2]], axis=-1) @ o.kernel.value + o.bias.value
+        return float(np.mean((pred - y) ** 2))
+
+    np.testing.assert_allclose(model.predict(x, verbose=0),
+                               model(x), rtol=1e-12)
+    model.compile("sgd", "mse")
+    loss, grads = model._compute_loss_and_grads(x, y)
+    assert loss == pytest.approx(objective(), rel=1e-9)
+    for g, numeric in zip(grads, numeric_grads(objective, model.trainable_weights)):
+        np.testing.assert_allclose(g, numeric, rtol=1e-6, atol=1e-8)
+    with pytest.raises(ValueError, match="cannot be saved"):
+        model.get_config()

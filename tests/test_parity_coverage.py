@@ -52,6 +52,7 @@ INTERNAL_MODULES = {
     "ops.nn": "defines ops.relu, ops.softmax, ... (exported by ops)",
     "ops.numpy": "defines ops.add, ops.matmul, ... (exported by ops)",
     "ops.graph": "how an op reads its inputs and records its gradient",
+    "ops.symbolic": "ops called on KerasTensors become graph nodes (OpLayer)",
     "ops.node": "KerasTensor and Node: the symbolic graph of functional models",
     "layers.activations": "a package of activation layers (exported by layers)",
     "layers.activations.elu": "defines layers.ELU (exported by layers)",

@@ -51,8 +51,11 @@ class Functional(Model):
 
     @property
     def layers(self):
-        """Every layer of the graph, InputLayers included, in Keras's order."""
-        return list(self._tracked_layers)
+        """Every layer of the graph, InputLayers included, in Keras's order
+        (ops called on symbolic tensors are not layers, as in Keras)."""
+        from keraslite.ops.symbolic import OpLayer
+
+        return [la for la in self._tracked_layers if not isinstance(la, OpLayer)]
 
     @property
     def input(self):

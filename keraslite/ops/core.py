@@ -9,6 +9,10 @@ def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):
     """`x` as an array (Python floats as floatx); recorded tensors stay."""
     if sparse or ragged:
         raise ValueError("keraslite supports dense tensors only.")
+    from keraslite.ops.node import KerasTensor
+
+    if isinstance(x, KerasTensor):
+        return x
     value, tape_value = read(x)
     if isinstance(tape_value, autodiff.Tensor):
         return tape_value if dtype is None else cast(tape_value, dtype)
@@ -32,7 +36,11 @@ def cast(x, dtype):
 
 
 def shape(x):
-    """The shape of `x` as a tuple."""
+    """The shape of `x` as a tuple (a KerasTensor's static shape)."""
+    from keraslite.ops.node import KerasTensor
+
+    if isinstance(x, KerasTensor):
+        return x.shape
     return tuple(np.shape(read(x)[0]))
 
 

@@ -45,6 +45,25 @@ def as_array(x, dtype=None):
     return array
 
 
+def symbolic(fn):
+    """`fn` that also accepts KerasTensors (see `ops/symbolic.py`)."""
+    from keraslite.ops.node import KerasTensor
+
+    def op(*args, **kwargs):
+        for arg in args:
+            if isinstance(arg, KerasTensor) or (
+                    isinstance(arg, (list, tuple))
+                    and any(isinstance(a, KerasTensor) for a in arg)):
+                from keraslite.ops.symbolic import call_symbolic
+
+                return call_symbolic(fn, args, kwargs)
+        return fn(*args, **kwargs)
+
+    op.__name__, op.__qualname__, op.__doc__ = fn.__name__, fn.__qualname__, fn.__doc__
+    op.__module__, op.__wrapped__ = fn.__module__, fn
+    return op
+
+
 def record(value, inputs, backward):
     """Returns `value`, recorded as a Tensor when an input needs a gradient.
 

@@ -7,8 +7,14 @@ walks these nodes from its outputs back to its inputs.
 """
 
 
-class KerasTensor:
-    """A symbolic tensor: a shape (None for unknown sizes) and a dtype."""
+from keraslite.autodiff import TensorOps
+
+
+class KerasTensor(TensorOps):
+    """A symbolic tensor: a shape (None for unknown sizes) and a dtype.
+
+    Operators and `keraslite.ops` on it add nodes to the graph.
+    """
 
     def __init__(self, shape, dtype="float32", name=None):
         self.shape = tuple(shape)

@@ -17,7 +17,8 @@ def get_config(model, serialize_layer):
     """The `config` of a functional model (Keras 3's form)."""
     in_model = {id(node) for nodes in model._nodes_by_depth.values() for node in nodes}
     index_of = {}  # id(node) -> its index among the layer's nodes in the model
-    for layer in model.layers:
+    every_layer = model._tracked_layers  # ops on KerasTensors included
+    for layer in every_layer:
         count = 0
         for node in layer._inbound_nodes:
             if id(node) in in_model:
@@ -41,7 +42,7 @@ def get_config(model, serialize_layer):
         return value
 
     layers = []
-    for layer in model.layers:
+    for layer in every_layer:
         entry = serialize_layer(layer)
         entry["name"] = layer.name
         entry["inbound_nodes"] = [
