@@ -264,3 +264,15 @@ def test_ops_on_keras_tensors_become_graph_nodes(float64):
         np.testing.assert_allclose(g, numeric, rtol=1e-6, atol=1e-8)
     with pytest.raises(ValueError, match="cannot be saved"):
         model.get_config()
+
+
+def test_batches_gathered_from_strided_views_without_copying_the_source(monkeypatch):
+    from keraslite.models import data as data_module
+
+    x = np.arange(40 * 6, dtype="float32").reshape(40, 6)
+    view = x[:, :3]  # strided
+    gatherer = data_module.BatchGatherer((view, None), 8)
+    assert gatherer.arrays[0].flags["C_CONTIGUOUS"]
+    batch, none = gatherer.gather(np.array([5, 1, 30]))
+    np.testing.assert_array_equal(batch, view[[5, 1, 30]])
+    assert none is None

@@ -206,7 +206,10 @@ class BatchGatherer:
     """Gathers batches of rows into reused buffers (one per array)."""
 
     def __init__(self, arrays, batch_size):
-        self.arrays = arrays
+        # NOTE: np.take from a strided view (e.g. `x[:, :392]`) copies the
+        # whole source on every call; gather from contiguous arrays only.
+        self.arrays = [None if a is None else np.ascontiguousarray(a)
+                       for a in arrays]
         self.buffers = [
             None if a is None else np.empty((batch_size,) + a.shape[1:], a.dtype)
             for a in arrays
