@@ -1086,15 +1086,6 @@ def _initializer_registry_row():
                               theirs.clone().get_config(), exact=True))
         pairs.append(Pair("get(None)", kl_initializers.get(None),
                           keras.initializers.get(None), exact=True))
-        pairs.append(Pair("get('lamb') raises (Keras has no such name)",
-                          _error_name(lambda: kl_optimizers.get("lamb")),
-                          _error_name(lambda: keras.optimizers.get("lamb")),
-                          exact=True))
-        # (Keras 3.15's own deserialize returns the string "Lamb" here.)
-        lamb = keras.optimizers.serialize(keras.optimizers.Lamb(beta_1=0.8))
-        pairs.append(Pair("deserialize(Keras config of Lamb)",
-                          kl_optimizers.deserialize(lamb).get_config(),
-                          lamb["config"], exact=True))
         pairs.append(Pair("get('nope') raises",
                           _error_name(lambda: kl_initializers.get("nope")),
                           _error_name(lambda: keras.initializers.get("nope")),
@@ -1161,15 +1152,6 @@ def _regularizer_row():
         pairs.append(Pair("Regularizer base penalty", base(w), 0.0))
         pairs.append(Pair("get(None)", kl_regularizers.get(None),
                           keras.regularizers.get(None), exact=True))
-        pairs.append(Pair("get('lamb') raises (Keras has no such name)",
-                          _error_name(lambda: kl_optimizers.get("lamb")),
-                          _error_name(lambda: keras.optimizers.get("lamb")),
-                          exact=True))
-        # (Keras 3.15's own deserialize returns the string "Lamb" here.)
-        lamb = keras.optimizers.serialize(keras.optimizers.Lamb(beta_1=0.8))
-        pairs.append(Pair("deserialize(Keras config of Lamb)",
-                          kl_optimizers.deserialize(lamb).get_config(),
-                          lamb["config"], exact=True))
         pairs.append(Pair("get('nope') raises",
                           _error_name(lambda: kl_regularizers.get("nope")),
                           _error_name(lambda: keras.regularizers.get("nope")),
@@ -1220,15 +1202,6 @@ def _constraint_row():
         pairs.append(Pair("Constraint base is identity",
                           kl_constraints.Constraint()(w),
                           _np(keras.constraints.Constraint()(w))))
-        pairs.append(Pair("get('lamb') raises (Keras has no such name)",
-                          _error_name(lambda: kl_optimizers.get("lamb")),
-                          _error_name(lambda: keras.optimizers.get("lamb")),
-                          exact=True))
-        # (Keras 3.15's own deserialize returns the string "Lamb" here.)
-        lamb = keras.optimizers.serialize(keras.optimizers.Lamb(beta_1=0.8))
-        pairs.append(Pair("deserialize(Keras config of Lamb)",
-                          kl_optimizers.deserialize(lamb).get_config(),
-                          lamb["config"], exact=True))
         pairs.append(Pair("get('nope') raises",
                           _error_name(lambda: kl_constraints.get("nope")),
                           _error_name(lambda: keras.constraints.get("nope")),

@@ -216,22 +216,6 @@ def exit_call():
     _STATE["depth"] -= 1
 
 
-def training():
-    """The `training` flag of the enclosing call (False at the top level)."""
-    return _STATE["training"]
-
-
-def set_training(value):
-    """Sets the flag inner calls inherit; returns the previous one."""
-    previous = _STATE["training"]
-    _STATE["training"] = value
-    return previous
-
-
-def pass_id():
-    return _STATE["pass"]
-
-
 def value_of(x):
     """The array of a Tensor, or `x` itself."""
     return x.value if isinstance(x, Tensor) else x

@@ -299,7 +299,7 @@ class Layer:
             return np.zeros(tuple(1 if d is None else d for d in shape),
                             dtype=self.dtype)
 
-        top = autodiff.enter_call()
+        autodiff.enter_call()  # a pass of its own
         try:
             out = self._eager_call(map_shapes(zeros, input_shape), training=False)
         finally:
@@ -404,11 +404,7 @@ class Layer:
         """Runs `forward` and records its `backward` on the active tape."""
         state = autodiff._STATE
         tape = state["tape"]
-        d = self.__dict__  # numbers this call within the pass (see `_buffer`)
-        if d["_pass"] != state["pass"]:
-            d["_pass"], d["_slot"] = state["pass"], 0
-        else:
-            d["_slot"] += 1
+        number_call(self, state)
         if tape is None:  # inference: nothing to keep
             values = inputs if isinstance(inputs, np.ndarray) else \
                 autodiff.value_of(inputs) if not isinstance(inputs, list) else \
@@ -529,6 +525,16 @@ class Layer:
 
 def _as_tensor(x):
     return x if isinstance(x, autodiff.Tensor) else autodiff.Tensor(x)
+
+
+def number_call(layer, state):
+    """Numbers this call of `layer` within the current pass (see `_buffer`):
+    a layer called twice in one pass keeps two sets of buffers."""
+    d = layer.__dict__  # plain dict access: this runs once per layer call
+    if d["_pass"] != state["pass"]:
+        d["_pass"], d["_slot"] = state["pass"], 0
+    else:
+        d["_slot"] += 1
 
 
 def _owned_array(x):

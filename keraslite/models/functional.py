@@ -9,7 +9,6 @@ a layer used at several nodes (shared) is called once per node.
 """
 import collections
 
-from keraslite import autodiff
 from keraslite.models.model import Model, fit_input
 from keraslite.ops.node import KerasTensor, flatten, pack_like
 from keraslite.utils.naming import unique_name
@@ -140,14 +139,8 @@ class Functional(Model):
     def _output_names_known(self):
         return True
 
-    def _run_call(self, inputs, training):
-        # The inputs were checked against the graph's inputs (`_fit_inputs`).
-        state = autodiff._STATE
-        previous, state["training"] = state["training"], training
-        try:
-            return self.call(inputs, training=training)
-        finally:
-            state["training"] = previous
+    # The inputs were checked against the graph's inputs (`_fit_inputs`).
+    _run_call = Model._call_checked_inputs
 
     def _pack_inputs(self, xs):
         return list(xs)

@@ -83,6 +83,16 @@ class Model(Trainer, Layer):
     def _maybe_build(self, input_shape):
         self.built = True
 
+    def _call_checked_inputs(self, inputs, training):
+        """`call` on inputs already checked and converted (Sequential and
+        functional models' `_run_call`): skips `_eager_call`'s work."""
+        state = autodiff._STATE
+        previous, state["training"] = state["training"], training
+        try:
+            return self.call(inputs, training=training)
+        finally:
+            state["training"] = previous
+
     def _sample_outputs(self, xs):
         self._build_shapes = [[None] + list(x.shape[1:]) for x in xs]
         outputs = self._run([x[:1] for x in xs], False)

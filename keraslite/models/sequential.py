@@ -9,7 +9,7 @@ import numpy as np
 from keraslite import autodiff, backend
 from keraslite import layers as layers_module
 from keraslite.layers.core.input_layer import InputLayer
-from keraslite.layers.layer import Layer, dtype_policy_config
+from keraslite.layers.layer import Layer, dtype_policy_config, number_call
 from keraslite.models.model import Model, fit_input
 from keraslite.ops.node import KerasTensor
 from keraslite.utils.naming import unique_name
@@ -183,11 +183,7 @@ class Sequential(Model):
             # input was checked against the model's input shape already).
             state = autodiff._STATE
             for layer in self._layers:
-                d = layer.__dict__
-                if d["_pass"] != state["pass"]:
-                    d["_pass"], d["_slot"] = state["pass"], 0
-                else:
-                    d["_slot"] += 1
+                number_call(layer, state)
                 x, _ = layer.forward(x, training=training)
             return x
         for layer in self._layers:
@@ -211,14 +207,8 @@ class Sequential(Model):
     def _output_names_known(self):
         return True
 
-    def _run_call(self, inputs, training):
-        # The inputs were checked against the graph's inputs (`_fit_inputs`).
-        state = autodiff._STATE
-        previous, state["training"] = state["training"], training
-        try:
-            return self.call(inputs, training=training)
-        finally:
-            state["training"] = previous
+    # The inputs were checked against the graph's inputs (`_fit_inputs`).
+    _run_call = Model._call_checked_inputs
 
     def _pack_inputs(self, xs):
         return xs[0]
@@ -236,9 +226,6 @@ class Sequential(Model):
     def _structure_outputs(self, outputs):
         return outputs[0]
 
-    def _check_input(self, x):
-        """`x` fitted to the model's input (builds the model from it if needed)."""
-        return self._fit_inputs([x])[0]
 
     def get_config(self):
         """The model's Keras 3 config: name, dtype policy, layers, input shape."""
@@ -267,12 +254,3 @@ class Sequential(Model):
         custom = serialization._custom_layers(custom_objects)
         config = serialization.screen(config, custom, "Sequential config")
         return serialization.sequential_from_config(config, custom)
-
-
-
-def _as_list(value):
-    if value is None:
-        return []
-    if isinstance(value, (list, tuple)):
-        return value
-    return [value]

@@ -161,7 +161,7 @@ class Trainer:
                 value, grad = loss_object.value_and_grad(y, logits[1], sw,
                                                          from_logits=True)
             else:
-                value, grad = self._loss_value_and_grad(loss_object, y, out, sw)
+                value, grad = loss_object.value_and_grad(y, pred, sw)
             per_output.append(np.float32(value))  # logged unweighted, as Keras
             weight = compiled.loss_weights[i]
             if weight != 1.0:
@@ -202,10 +202,6 @@ class Trainer:
             if any(t is out for t in rec.inputs):
                 return None
         return record, logits
-
-    @staticmethod
-    def _loss_value_and_grad(loss_object, y, out, sw):
-        return loss_object.value_and_grad(y, autodiff.value_of(out), sw)
 
     def _gradients(self, tape, seeds, variables):
         """The gradient of each variable (zeros if it got none), penalties added."""
