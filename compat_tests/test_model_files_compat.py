@@ -166,3 +166,38 @@ def test_tf_keras_2_functional_h5_loads(tmp_path):
     xs = [np.ones((4, 3), "float32"), np.ones((4, 2), "float32")]
     np.testing.assert_allclose(ours.predict(xs, verbose=0), model.predict(xs, verbose=0),
                                rtol=1e-6, atol=1e-6)
+
+
+def _one_layer_model(lib, make, shapes):
+    tensors = [lib.Input(s[1:], name=f"in{i}") for i, s in enumerate(shapes)]
+    layer = make(lib.layers)
+    out = layer(tensors[0] if len(tensors) == 1 else tensors)
+    return lib.Model(tensors, out)
+
+
+def _layer_cases():
+    from compat_tests.parity_models import LAYER_CASES
+
+    return LAYER_CASES
+
+
+@pytest.mark.parametrize("suffix", [".keras", ".h5"])
+@pytest.mark.parametrize("name,make,shapes,kind", _layer_cases(),
+                         ids=[c[0] for c in _layer_cases()])
+def test_every_graph_layer_file_crosses_both_ways(tmp_path, name, make, shapes, kind,
+                                                  suffix):
+    from tests.ops_cases import inputs as case_inputs
+
+    xs = case_inputs(shapes, kind, seed=6)
+    safe = name != "Lambda"  # a Lambda's bytecode loads only with safe_mode=False
+    for writer, reader in ((keraslite, keras), (keras, keraslite)):
+        source = _one_layer_model(writer, make, shapes)
+        if source.get_weights():
+            rng = np.random.default_rng(7)
+            source.set_weights([rng.normal(0.5, 0.2, w.shape).astype("float32")
+                                for w in source.get_weights()])
+        path = tmp_path / f"{writer.__name__}{suffix}"
+        source.save(path)
+        loaded = reader.models.load_model(path, safe_mode=safe)
+        _same(source.predict(xs, verbose=0), loaded.predict(xs, verbose=0))
+        assert type(loaded.layers[-1]).__name__ == type(source.layers[-1]).__name__

@@ -305,3 +305,38 @@ def test_ops_on_symbolic_tensors_match_keras():
         theirs, [x], [y], ["categorical_crossentropy"], [1.0])
     np.testing.assert_allclose(loss, their_loss, rtol=1e-5, atol=1e-6)
     compare_grads(ours, theirs, our_grads, their_grads)
+
+
+BAD_LAYER_ARGUMENTS = [
+    ("Dot axes not int or list", lambda lib: lib.layers.Dot(axes="x")),
+    ("Dot three axes", lambda lib: lib.layers.Dot(axes=(1, 2, 3))),
+    ("ReLU negative max_value", lambda lib: lib.layers.ReLU(max_value=-1.0)),
+    ("ReLU negative slope", lambda lib: lib.layers.ReLU(negative_slope=-0.1)),
+    ("LeakyReLU negative slope", lambda lib: lib.layers.LeakyReLU(negative_slope=-1.0)),
+    ("Permute not a permutation", lambda lib: lib.layers.Permute((1, 3))),
+    ("RepeatVector non-int n", lambda lib: lib.layers.RepeatVector("a")),
+    ("Reshape two unknown dims", lambda lib: lib.layers.Reshape((-1, -1))(
+        lib.Input((6,)))),
+    ("Reshape wrong size", lambda lib: lib.layers.Reshape((4,))(lib.Input((6,)))),
+    ("Concatenate mismatched", lambda lib: lib.layers.Concatenate()(
+        [lib.Input((2, 3)), lib.Input((4, 5))])),
+    ("Add incompatible", lambda lib: lib.layers.Add()([lib.Input((3,)), lib.Input((4,))])),
+    ("Subtract three inputs", lambda lib: lib.layers.Subtract()(
+        [lib.Input((3,)), lib.Input((3,)), lib.Input((3,))])),
+    ("merge on one tensor", lambda lib: lib.layers.Add()(lib.Input((3,)))),
+    ("Dot mismatched axes", lambda lib: lib.layers.Dot(axes=1)(
+        [lib.Input((3,)), lib.Input((4,))])),
+]
+
+
+@pytest.mark.parametrize("case,build", BAD_LAYER_ARGUMENTS,
+                         ids=[c[0] for c in BAD_LAYER_ARGUMENTS])
+def test_bad_layer_arguments_raise_what_keras_raises(case, build):
+    kinds = []
+    for lib in (keraslite, keras):
+        try:
+            build(lib)
+            kinds.append("no error")
+        except Exception as error:  # noqa: BLE001 - the type is compared
+            kinds.append(type(error).__name__)
+    assert kinds[0] == kinds[1] and kinds[0] != "no error", (case, kinds)
