@@ -571,7 +571,6 @@ def _loss_misc_row():
                covers=("losses.mse", "losses.MSE", "losses.mae", "losses.MAE",
                        "losses.LossFunctionWrapper",
                        "losses.squeeze_or_expand_to_same_rank",
-                       "metrics.squeeze_or_expand_to_same_rank",
                        "losses.standardize_reduction"))
 
 
