@@ -50,10 +50,6 @@ def serialize(layer):
 
     if isinstance(layer, Model):
         return serialization.serialize_model(layer, include_compile=False)
-    from keraslite.ops.symbolic import OpLayer
-
-    if isinstance(layer, OpLayer):
-        layer.get_config()  # raises: ops on KerasTensors are not saved yet
     if type(layer).__name__ not in ALL_LAYERS or \
             ALL_LAYERS[type(layer).__name__] is not type(layer):
         entry = serialization.serialize_custom(layer)

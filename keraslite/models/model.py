@@ -189,6 +189,17 @@ class Model(Trainer, Layer):
                       print_fn=print_fn, expand_nested=expand_nested,
                       show_trainable=show_trainable, layer_range=layer_range)
 
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """A model from its config; a functional config (`layers`,
+        `input_layers`, `output_layers`) rebuilds the graph, as in Keras."""
+        from keraslite.models.functional import Functional
+
+        if cls is Model and isinstance(config, dict) and all(
+                key in config for key in ("layers", "input_layers", "output_layers")):
+            return Functional.from_config(config, custom_objects=custom_objects)
+        return super().from_config(config)
+
     def save(self, filepath, overwrite=True, zipped=None, **kwargs):
         """Saves the whole model as `.keras` (zip) or legacy `.h5`."""
         from keraslite import saving

@@ -287,8 +287,12 @@ def _serialize_metrics(identifiers):
 
 # --- reading: screening ---------------------------------------------------------------------
 def _known_classes(custom_layers):
+    from keraslite.ops.symbolic import op_classes
+
     known = {"Sequential", "Functional", "Model", "DTypePolicy", "Policy",
-             "MeanMetricWrapper", "__keras_tensor__"}
+             "MeanMetricWrapper", "__keras_tensor__", "__slice__", "__ellipsis__",
+             "__numpy__"}
+    known.update(op_classes())
     known.update(layers_module.ALL_LAYERS, custom_layers)
     known.update(initializers.ALL_INITIALIZERS)
     known.update(regularizers.ALL_CLASSES)
@@ -533,6 +537,15 @@ def layer_from_config(entry, index, custom_layers=None, safe_mode=True):
     if not isinstance(entry, dict):
         raise FileFormatError(f"Layer #{index} config is not a JSON object.")
     class_name = entry.get("class_name")
+    if _is_op_entry(entry):  # an op called on KerasTensors
+        from keraslite.ops.symbolic import op_classes, op_from_config
+
+        if class_name not in op_classes():
+            raise FileFormatError(f"Unsupported op {class_name!r} (layer #{index}).")
+        try:
+            return op_from_config(entry), entry
+        except ValueError as e:
+            raise FileFormatError(f"Could not rebuild op #{index}: {e}") from e
     if class_name in _MODEL_CLASSES:  # a nested model
         return _model_from_entry(entry, custom_layers, safe_mode), entry
     if class_name == "Lambda" and not safe_mode:
@@ -570,6 +583,21 @@ def layer_from_config(entry, index, custom_layers=None, safe_mode=True):
             OverflowError, RecursionError) as e:
         raise FileFormatError(f"Could not rebuild {label} from its config: {e}") from e
     return layer, entry
+
+
+def _is_op_entry(entry):
+    """Keras 3 writes ops with module `keras.src.ops.*`; its legacy `.h5`
+    drops the module, where an op is told from a layer of the same class
+    name (`Add`, `Softmax`) by its config, which has no `trainable`."""
+    module = entry.get("module")
+    if module is not None:
+        return str(module).startswith("keras.src.ops.")
+    from keraslite.ops.symbolic import op_classes
+
+    config = entry.get("config")
+    return entry.get("class_name") in op_classes() and (
+        entry.get("class_name") not in layers_module.ALL_LAYERS
+        or (isinstance(config, dict) and "trainable" not in config))
 
 
 def _lambda_from_config(entry):
