@@ -48,6 +48,8 @@ INTERNAL_MODULES = {
     "trainers": "a package holding the shared training loop",
     "trainers.trainer": "compile/fit/evaluate/predict, methods of every Model",
     "trainers.compile_utils": "how compile's loss/metrics map onto outputs",
+    "trainers.compile_config": "compile()'s arguments as a file's compile_config "
+                               "(Model.get_compile_config/compile_from_config)",
     "metrics.metric": "defines metrics.Metric (exported by metrics)",
     "metrics.reduction_metrics": "defines metrics.Mean/Sum/MeanMetricWrapper (exported by metrics)",
     "metrics.accuracy_metrics": "defines the accuracy metrics (exported by metrics)",

@@ -19,6 +19,7 @@ from keraslite.layers.reshaping.permute import Permute
 from keraslite.layers.reshaping.repeat_vector import RepeatVector
 from keraslite.layers.reshaping.reshape import Reshape
 from keraslite.registry import serialize_object
+from keraslite import registry
 
 ALL_LAYERS = {
     cls.__name__: cls
@@ -27,6 +28,8 @@ ALL_LAYERS = {
                 Multiply, Permute, PReLU, ReLU, RepeatVector, Reshape, Softmax,
                 Subtract)
 }
+registry.register_builtins("layers", ALL_LAYERS)
+registry.register_builtins("base", {"Layer": Layer})
 
 
 # Layers whose Keras 3 config entry has a `build_config` once built (Keras

@@ -9,6 +9,7 @@ wrote each node as a list of `[layer name, node index, tensor index,
 kwargs]`. Node indices count only the nodes inside the model.
 """
 from keraslite.ops.node import KerasTensor, flatten
+from keraslite.registry import builtin
 from keraslite.saving._io import FileFormatError
 
 
@@ -106,8 +107,7 @@ def from_config(config, build_layer):
         build_layer: `build_layer(entry, index) -> layer` for one layer
             entry (nested models included).
     """
-    from keraslite.layers.core.input_layer import InputLayer
-    from keraslite.models.functional import Functional
+    InputLayer, Functional = builtin("layers", "InputLayer"), builtin("models", "Functional")
 
     if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
         raise FileFormatError("The functional model config has no `layers` list.")

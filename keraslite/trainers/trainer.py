@@ -73,6 +73,23 @@ class Trainer:
         if self._output_names_known():
             self._compile_outputs()
 
+    def get_compile_config(self):
+        """The arguments `compile()` was given, in the form Keras writes them
+        to files (`compile_config`); `{}` if the model is not compiled."""
+        if not self.compiled:
+            return {}
+        from keraslite.trainers import compile_config
+
+        return compile_config.get_compile_config(self)
+
+    def compile_from_config(self, config):
+        """Compiles the model from a `get_compile_config()` dict (or one read
+        from a Keras file). Returns False, leaving the model uncompiled, when
+        the config has no loss."""
+        from keraslite.trainers import compile_config
+
+        return compile_config.compile_from_config(self, config)
+
     def _compile_outputs(self):
         """Maps the compile arguments onto the outputs (once they are known)."""
         if self._compiled is None:
