@@ -121,7 +121,7 @@ class Optimizer:
     @property
     def learning_rate(self):
         """The current learning rate. A schedule is evaluated at the number
-        of `apply` calls (`iterations` times the accumulation steps)."""
+        of `apply` calls (with gradient accumulation, not at `iterations`)."""
         lr = self._learning_rate
         if _is_schedule(lr):
             return np.float32(lr(self._iterations))
