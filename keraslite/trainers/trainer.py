@@ -497,6 +497,11 @@ class Trainer:
                 self.stop_training = True
                 callback_list.on_train_end(epoch_logs)
                 raise
+            # As Keras's fit, before `on_train_end`: with `use_ema`, the
+            # weights become their moving averages (a no-op otherwise). An
+            # optimizer that never stepped (nor was loaded) has no averages.
+            if epochs > 0 and self.optimizer.built:
+                self.optimizer.finalize_variable_values(self.trainable_weights)
             callback_list.on_train_end(epoch_logs)
         return self.history
 
