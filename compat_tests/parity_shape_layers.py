@@ -181,52 +181,51 @@ def _affine_op_row():
                "2 interpolations x 2 data formats]", compute, rtol=1e-5, atol=1e-5)
 
 
+def _fixed_transform_pairs(cases, transformation):
+    """Forward and input gradient vs GradientTape of `transform_images` with a
+    fixed `transformation`, for `(label, ours, theirs, data_format)` cases."""
+    from compat_tests.parity import Pair
+
+    pairs = []
+    for label, ours, theirs, data_format in cases:
+        x = _images((3, 2, 4, 5) if data_format == "channels_first" else (3, 4, 5, 2))
+        dy = np.random.default_rng(9).normal(size=x.shape).astype("float32")
+        pairs.append(Pair(f"{label} forward", ours.transform_images(x, transformation),
+                          np.asarray(theirs.transform_images(x, transformation))))
+        pairs.append(Pair(f"{label} gradient vs GradientTape",
+                          _ours_transform_grad(ours, x, transformation, dy),
+                          _keras_transform_grad(theirs, x, transformation, dy)))
+    return pairs
+
+
 def _flip_row():
-    from compat_tests.parity import Pair, Row
+    from compat_tests.parity import Row
 
     def compute():
         _, keras = _lib()
-        pairs = []
-        for data_format in ("channels_last", "channels_first"):
-            x = _images((3, 2, 4, 5) if data_format == "channels_first" else (3, 4, 5, 2))
-            dy = np.random.default_rng(9).normal(size=x.shape).astype("float32")
-            t = {"flips": np.array([True, False, True]).reshape(3, 1, 1, 1)}
-            for mode in ("horizontal", "vertical", "horizontal_and_vertical"):
-                ours = keraslite.layers.RandomFlip(mode, data_format=data_format)
-                theirs = keras.layers.RandomFlip(mode, data_format=data_format)
-                pairs.append(Pair(f"{data_format} {mode} forward",
-                                  ours.transform_images(x, t),
-                                  np.asarray(theirs.transform_images(x, t))))
-                pairs.append(Pair(f"{data_format} {mode} gradient vs GradientTape",
-                                  _ours_transform_grad(ours, x, t, dy),
-                                  _keras_transform_grad(theirs, x, t, dy)))
-        return pairs
+        cases = [(f"{d} {mode}", keraslite.layers.RandomFlip(mode, data_format=d),
+                  keras.layers.RandomFlip(mode, data_format=d), d)
+                 for d in ("channels_last", "channels_first")
+                 for mode in ("horizontal", "vertical", "horizontal_and_vertical")]
+        flips = np.array([True, False, True]).reshape(3, 1, 1, 1)
+        return _fixed_transform_pairs(cases, {"flips": flips})
 
     return Row("layers.RandomFlip[fixed flips, 3 modes x 2 data formats: forward, "
                "input gradient vs GradientTape]", compute, covers=("layers.RandomFlip",))
 
 
 def _contrast_row():
-    from compat_tests.parity import Pair, Row
+    from compat_tests.parity import Row
 
     def compute():
         _, keras = _lib()
-        pairs = []
-        for data_format, value_range in (("channels_last", (0, 1)),
-                                         ("channels_first", (0.2, 0.9))):
-            x = _images((3, 2, 4, 5) if data_format == "channels_first" else (3, 4, 5, 2))
-            dy = np.random.default_rng(9).normal(size=x.shape).astype("float32")
-            t = {"contrast_factor": np.array([0.5, 1.5, 1.2], "float32").reshape(
-                3, 1, 1, 1)}
-            args = dict(value_range=value_range, data_format=data_format)
-            ours = keraslite.layers.RandomContrast((0.5, 0.5), **args)
-            theirs = keras.layers.RandomContrast((0.5, 0.5), **args)
-            pairs.append(Pair(f"{data_format} forward", ours.transform_images(x, t),
-                              np.asarray(theirs.transform_images(x, t))))
-            pairs.append(Pair(f"{data_format} gradient vs GradientTape",
-                              _ours_transform_grad(ours, x, t, dy),
-                              _keras_transform_grad(theirs, x, t, dy)))
-        return pairs
+        cases = []
+        for d, value_range in (("channels_last", (0, 1)), ("channels_first", (0.2, 0.9))):
+            args = dict(value_range=value_range, data_format=d)
+            cases.append((d, keraslite.layers.RandomContrast((0.5, 0.5), **args),
+                          keras.layers.RandomContrast((0.5, 0.5), **args), d))
+        factor = np.array([0.5, 1.5, 1.2], "float32").reshape(3, 1, 1, 1)
+        return _fixed_transform_pairs(cases, {"contrast_factor": factor})
 
     return Row("layers.RandomContrast[fixed factors, value_range clipping: forward, "
                "input gradient vs GradientTape]", compute, covers=("layers.RandomContrast",))

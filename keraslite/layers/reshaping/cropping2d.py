@@ -1,6 +1,6 @@
 """Cropping2D: trims rows and columns off the borders of each image."""
 from keraslite.layers.reshaping.cropping1d import Cropping1D
-from keraslite.layers.reshaping.zero_padding2d import standardize_2d
+from keraslite.layers.reshaping.zero_padding2d import spatial_widths, standardize_2d
 from keraslite.utils.argument_validation import standardize_data_format
 
 
@@ -27,9 +27,7 @@ class Cropping2D(Cropping1D):
         self.cropping = standardize_2d(cropping, "cropping")
 
     def _widths(self):
-        if self.data_format == "channels_first":
-            return ((0, 0), (0, 0)) + self.cropping
-        return ((0, 0),) + self.cropping + ((0, 0),)
+        return spatial_widths(self.cropping, self.data_format)
 
     def _check_length(self, shape, what):
         if any(d is not None and sum(w) >= d for d, w in zip(shape, self._widths())

@@ -30,6 +30,14 @@ def standardize_2d(value, name):
     )
 
 
+def spatial_widths(widths, data_format):
+    """`((0, 0), (0, 0), rows, cols)` or `((0, 0), rows, cols, (0, 0))`:
+    the per-axis widths of a 4D input for `np.pad` or `crop`."""
+    if data_format == "channels_first":
+        return ((0, 0), (0, 0)) + tuple(widths)
+    return ((0, 0),) + tuple(widths) + ((0, 0),)
+
+
 class ZeroPadding2D(ZeroPadding1D):
     """Zero-padding layer for 2D input (e.g. picture).
 
@@ -53,6 +61,4 @@ class ZeroPadding2D(ZeroPadding1D):
         self.padding = standardize_2d(padding, "padding")
 
     def _widths(self):
-        if self.data_format == "channels_first":
-            return ((0, 0), (0, 0)) + self.padding
-        return ((0, 0),) + self.padding + ((0, 0),)
+        return spatial_widths(self.padding, self.data_format)

@@ -95,6 +95,20 @@ class BaseImagePreprocessingLayer(Layer):
             return backend.make_rng(seed)
         return self._rng or backend.rng()
 
+    def _uniform(self, seed, lower, upper, shape):
+        """float32 draws uniform in `[lower, upper)`, as Keras's
+        `random.uniform(shape, minval=lower, maxval=upper)`."""
+        uniform = self._generator(seed).random(shape, dtype=np.float32)
+        return (np.float32(lower) + uniform * np.float32(upper - lower)).astype(
+            np.float32)
+
+    def _batch_and_size(self, data):
+        """`(batch_size, height, width)` of batched images or a single one."""
+        shape = np.shape(data)
+        if len(shape) == 3:
+            shape = (1,) + shape
+        return (shape[0],) + self._spatial_size(shape)
+
     def _spatial_size(self, shape):
         """`(height, width)` of a batched images shape."""
         return tuple(shape[2:4]) if self.data_format == "channels_first" \
@@ -125,7 +139,7 @@ class BaseImagePreprocessingLayer(Layer):
         return (dx[0] if single else dx), []
 
     # --- affine transforms (RandomRotation, RandomZoom, RandomTranslation) --
-    def _check_fill_and_interpolation(self, fill_mode, interpolation):
+    def _set_affine_args(self, fill_mode, interpolation, fill_value):
         if fill_mode not in self._SUPPORTED_FILL_MODE:
             raise NotImplementedError(
                 f"Unknown `fill_mode` {fill_mode}. Expected of one "
@@ -136,6 +150,9 @@ class BaseImagePreprocessingLayer(Layer):
                 f"Unknown `interpolation` {interpolation}. Expected of one "
                 f"{self._SUPPORTED_INTERPOLATION}."
             )
+        self.fill_mode = fill_mode
+        self.interpolation = interpolation
+        self.fill_value = fill_value
 
     _SUPPORTED_FILL_MODE = ("reflect", "wrap", "constant", "nearest")
     _SUPPORTED_INTERPOLATION = ("nearest", "bilinear")

@@ -37,10 +37,8 @@ class RandomContrast(BaseImagePreprocessingLayer):
         factor_shape = (1, 1, 1) if len(shape) == 3 else (shape[0], 1, 1, 1)
         if not training:
             return {"contrast_factor": np.zeros(factor_shape, np.float32)}
-        low, high = 1.0 - self.factor[0], 1.0 + self.factor[1]
-        uniform = self._generator(seed).random(factor_shape, dtype=np.float32)
-        return {"contrast_factor": (np.float32(low) + uniform
-                                    * np.float32(high - low)).astype(np.float32)}
+        return {"contrast_factor": self._uniform(
+            seed, 1.0 - self.factor[0], 1.0 + self.factor[1], factor_shape)}
 
     def _spatial_axes(self):
         return (-2, -1) if self.data_format == "channels_first" else (-3, -2)

@@ -25,22 +25,15 @@ class RandomRotation(BaseImagePreprocessingLayer):
     def __init__(self, factor, fill_mode="reflect", interpolation="bilinear",
                  seed=None, fill_value=0.0, data_format=None, **kwargs):
         super().__init__(factor=factor, data_format=data_format, seed=seed, **kwargs)
-        self._check_fill_and_interpolation(fill_mode, interpolation)
-        self.fill_mode = fill_mode
-        self.interpolation = interpolation
-        self.fill_value = fill_value
+        self._set_affine_args(fill_mode, interpolation, fill_value)
 
     def get_random_transformation(self, data, training=True, seed=None):
         """`{"angle": (n,) degrees, "rotation_matrix": (n, 8), ...}`."""
         if not training:
             return None
-        shape = np.shape(data)
-        batch_size = shape[0] if len(shape) == 4 else 1
-        height, width = self._spatial_size(shape if len(shape) == 4 else (1,) + shape)
-        lower, upper = self.factor[0] * 360.0, self.factor[1] * 360.0
-        uniform = self._generator(seed).random((batch_size,), dtype=np.float32)
-        angle = (np.float32(lower) + uniform * np.float32(upper - lower)).astype(
-            np.float32)
+        batch_size, height, width = self._batch_and_size(data)
+        angle = self._uniform(seed, self.factor[0] * 360.0, self.factor[1] * 360.0,
+                              (batch_size,))
         zeros = np.zeros(batch_size, np.float32)
         matrix = self._compute_affine_matrix(0.5, 0.5, angle, zeros, zeros,
                                              np.ones(batch_size, np.float32),

@@ -32,16 +32,20 @@ class RandomTranslation(BaseImagePreprocessingLayer):
                  interpolation="bilinear", seed=None, fill_value=0.0,
                  data_format=None, **kwargs):
         super().__init__(data_format=data_format, seed=seed, **kwargs)
+        self._set_factors(height_factor, width_factor)
+        self._set_affine_args(fill_mode, interpolation, fill_value)
+
+    # RandomZoom's width_factor may be None (the height's zoom is used).
+    _WIDTH_OPTIONAL = False
+
+    def _set_factors(self, height_factor, width_factor):
         self.height_factor = height_factor
         self.height_lower, self.height_upper = self._factor_range(
             height_factor, "height_factor")
         self.width_factor = width_factor
-        self.width_lower, self.width_upper = self._factor_range(
-            width_factor, "width_factor")
-        self._check_fill_and_interpolation(fill_mode, interpolation)
-        self.fill_mode = fill_mode
-        self.fill_value = fill_value
-        self.interpolation = interpolation
+        if width_factor is not None or not self._WIDTH_OPTIONAL:
+            self.width_lower, self.width_upper = self._factor_range(
+                width_factor, "width_factor")
 
     def _out_of_range(self, number):
         return number > 1.0 or number < -1.0
@@ -67,23 +71,17 @@ class RandomTranslation(BaseImagePreprocessingLayer):
         lower, upper = sorted(bounds)
         return lower, upper
 
-    def _uniform(self, rng, lower, upper, batch_size):
-        uniform = rng.random((batch_size, 1), dtype=np.float32)
-        return (np.float32(lower) + uniform * np.float32(upper - lower)).astype(
-            np.float32)
-
     def get_random_transformation(self, data, training=True, seed=None):
         """`{"translations": (n, 2) pixels as (x, y)}`."""
         if not training:
             return None
-        shape = np.shape(data)
-        batch_size = shape[0] if len(shape) == 4 else 1
-        height, width = self._spatial_size(shape if len(shape) == 4 else (1,) + shape)
+        batch_size, height, width = self._batch_and_size(data)
         rng = self._generator(seed)
-        dy = self._uniform(rng, self.height_lower, self.height_upper, batch_size) * height
-        dx = self._uniform(rng, self.width_lower, self.width_upper, batch_size) * width
+        dy = self._uniform(rng, self.height_lower, self.height_upper, (batch_size, 1))
+        dx = self._uniform(rng, self.width_lower, self.width_upper, (batch_size, 1))
+        dy, dx = dy * np.float32(height), dx * np.float32(width)
         return {"translations": np.concatenate([dx, dy], axis=1).astype(np.float32),
-                "input_shape": shape}
+                "input_shape": np.shape(data)}
 
     def _transform(self, images, transformation):
         shift = np.asarray(transformation["translations"], np.float32)

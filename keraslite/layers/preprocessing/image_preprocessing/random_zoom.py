@@ -3,12 +3,13 @@ import numpy as np
 
 from keraslite.layers.preprocessing.image_preprocessing.random_translation import (
     RandomTranslation)
-from keraslite.layers.preprocessing.image_preprocessing.base_image_preprocessing_layer import (  # noqa: E501
-    BaseImagePreprocessingLayer)
 
 
 class RandomZoom(RandomTranslation):
     """Randomly zooms images while training (the identity at inference).
+
+    (It shares RandomTranslation's arguments and their checks; only the
+    drawn parameters and the matrix differ.)
 
     Args:
         height_factor: A number or pair of numbers in (-1, 1]: the vertical
@@ -30,23 +31,14 @@ class RandomZoom(RandomTranslation):
         "should be a number (or a list of two numbers) "
         "in the range (-1.0, 1.0]. "
     )
+    _WIDTH_OPTIONAL = True
 
     def __init__(self, height_factor, width_factor=None, fill_mode="reflect",
                  interpolation="bilinear", seed=None, fill_value=0.0,
                  data_format=None, **kwargs):
-        BaseImagePreprocessingLayer.__init__(self, data_format=data_format,
-                                             seed=seed, **kwargs)
-        self.height_factor = height_factor
-        self.height_lower, self.height_upper = self._factor_range(
-            height_factor, "height_factor")
-        self.width_factor = width_factor
-        if width_factor is not None:
-            self.width_lower, self.width_upper = self._factor_range(
-                width_factor, "width_factor")
-        self._check_fill_and_interpolation(fill_mode, interpolation)
-        self.fill_mode = fill_mode
-        self.fill_value = fill_value
-        self.interpolation = interpolation
+        super().__init__(height_factor, width_factor, fill_mode=fill_mode,
+                         interpolation=interpolation, seed=seed,
+                         fill_value=fill_value, data_format=data_format, **kwargs)
 
     def _out_of_range(self, number):
         return number > 1.0 or number <= -1.0
@@ -55,15 +47,14 @@ class RandomZoom(RandomTranslation):
         """`{"height_zoom": (n, 1), "width_zoom": (n, 1)}`."""
         if not training:
             return None
-        shape = np.shape(data)
-        batch_size = shape[0] if len(shape) == 4 else 1
+        batch_size = self._batch_and_size(data)[0]
         rng = self._generator(seed)
         height_zoom = self._uniform(rng, 1.0 + self.height_lower,
-                                    1.0 + self.height_upper, batch_size)
+                                    1.0 + self.height_upper, (batch_size, 1))
         width_zoom = height_zoom if self.width_factor is None else self._uniform(
-            rng, 1.0 + self.width_lower, 1.0 + self.width_upper, batch_size)
+            rng, 1.0 + self.width_lower, 1.0 + self.width_upper, (batch_size, 1))
         return {"height_zoom": height_zoom, "width_zoom": width_zoom,
-                "input_shape": shape}
+                "input_shape": np.shape(data)}
 
     def _transform(self, images, transformation):
         zx = np.asarray(transformation["width_zoom"], np.float32).reshape(-1, 1)
