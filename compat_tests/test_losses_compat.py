@@ -37,6 +37,18 @@ def _targets(kind, rng, units):
     raise ValueError(kind)
 
 
+def assert_same_run(h1, h2, ours, theirs):
+    """Same History keys and values, and the same final weights (1e-4)."""
+    assert sorted(h1) == sorted(h2)
+    for key in h2:
+        np.testing.assert_allclose(h1[key], h2[key], rtol=1e-4, atol=1e-4,
+                                   err_msg=key)
+    other = dict(leaf_layers(theirs))
+    for name, layer in leaf_layers(ours):
+        for w1, w2 in zip(layer.get_weights(), other[name].get_weights()):
+            np.testing.assert_allclose(w1, w2, atol=1e-4, err_msg=name)
+
+
 def mlp(lib, out_units, out_activation):
     return lib.Sequential([
         lib.Input((5,)),
@@ -99,14 +111,8 @@ def test_fit_matches_keras(case, weighted):
                   verbose=0, validation_data=val).history
     h2 = theirs.fit(x, y, sample_weight=sw, batch_size=16, epochs=2, shuffle=False,
                     verbose=0, validation_data=val).history
-    assert sorted(h1) == sorted(h2) == ["loss", "val_loss"]
-    for key in h2:
-        np.testing.assert_allclose(h1[key], h2[key], rtol=1e-4, atol=1e-4,
-                                   err_msg=key)
-    other = dict(leaf_layers(theirs))
-    for name, layer in leaf_layers(ours):
-        for w1, w2 in zip(layer.get_weights(), other[name].get_weights()):
-            np.testing.assert_allclose(w1, w2, atol=1e-4, err_msg=name)
+    assert sorted(h1) == ["loss", "val_loss"]
+    assert_same_run(h1, h2, ours, theirs)
 
 
 def two_outputs(lib):
@@ -130,14 +136,7 @@ def test_two_outputs_with_new_losses_match_keras():
                       loss_weights={"seg": 1.0, "reg": 0.5})
     h1 = ours.fit(x, y, batch_size=12, epochs=2, shuffle=False, verbose=0).history
     h2 = theirs.fit(x, y, batch_size=12, epochs=2, shuffle=False, verbose=0).history
-    assert sorted(h1) == sorted(h2)
-    for key in h2:
-        np.testing.assert_allclose(h1[key], h2[key], rtol=1e-4, atol=1e-4,
-                                   err_msg=key)
-    other = dict(leaf_layers(theirs))
-    for name, layer in leaf_layers(ours):
-        for w1, w2 in zip(layer.get_weights(), other[name].get_weights()):
-            np.testing.assert_allclose(w1, w2, atol=1e-4, err_msg=name)
+    assert_same_run(h1, h2, ours, theirs)
 
 
 # --- compile configs through .keras files ---------------------------------------------
