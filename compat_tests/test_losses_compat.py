@@ -209,3 +209,19 @@ def test_keras_compile_config_loads_in_keraslite(tmp_path, case):
     again = keras.models.load_model(tmp_path / "again.keras")
     np.testing.assert_allclose(again.evaluate(x, y, verbose=0),
                                model.evaluate(x, y, verbose=0), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("spec", ["kld", "msle", ("function", "huber"),
+                                  ("Tversky", {"alpha": 0.2, "axis": (1,)})],
+                         ids=str)
+def test_legacy_h5_training_config_both_ways(tmp_path, spec):
+    """Aliases, functions and configured classes in legacy .h5 training
+    configs, both ways (keraslite writes aliases by their full names)."""
+    case = ("h5", spec, 3, "sigmoid", "binary")
+    for writer, reader in ((keraslite, keras), (keras, keraslite)):
+        model, x, y = _file_case(case, writer)
+        model.save(tmp_path / "m.h5")
+        loaded = reader.models.load_model(tmp_path / "m.h5")
+        np.testing.assert_allclose(loaded.evaluate(x, y, verbose=0),
+                                   model.evaluate(x, y, verbose=0),
+                                   rtol=1e-5, atol=1e-6)
