@@ -432,6 +432,14 @@ def _errors_row():
                                   ones, ones[:, :2])) != "no error",
                               P._error_name(lambda: getattr(keras.losses, cls)()(
                                   ones, ones[:, :2])) != "no error", exact=True))
+        y, p = _regression(n=4)
+        for cls in ("MeanSquaredError", "BinaryCrossentropy", "Huber", "Dice"):
+            for reduction in ("mean_with_sample_weight", "sum_over_batch_size"):
+                pairs.append(Pair(f"{cls}(reduction={reduction!r}), sample_weight=2.3",
+                                  getattr(kl_losses, cls)(reduction=reduction)(
+                                      y, _f32(y > 0), 2.3),
+                                  P._np(getattr(keras.losses, cls)(
+                                      reduction=reduction)(y, _f32(y > 0), 2.3))))
         with warnings.catch_warnings(record=True) as ours:
             warnings.simplefilter("always")
             kl_losses.categorical_focal_crossentropy(ones[:, :1], ones[:, :1])
@@ -444,8 +452,8 @@ def _errors_row():
                               "(2, 1)", "(2, 1)")) for w in theirs], exact=True))
         return pairs
 
-    return Row("losses[new losses: Keras's errors and warnings]", compute,
-               covers=("losses.Huber", "losses.binary_focal_crossentropy",
+    return Row("losses[new losses: Keras's errors, warnings, scalar weights]", compute,
+               covers=("losses.Huber", "losses.binary_focal_crossentropy", "losses.Loss",
                        "losses.categorical_focal_crossentropy",
                        "losses.standardize_reduction"))
 

@@ -769,17 +769,16 @@ class Loss:
         if sample_weight is None:
             return None
         sw = _as_float(sample_weight, values.dtype)
-        if values.ndim == 0:
-            # NOTE: as Keras, one loss for the whole batch (Dice, Tversky
-            # with axis=None) is spread over the weights' shape.
-            return sw
-        # NOTE: Keras expands rank-1 losses to (n, 1) to meet (n, 1)
-        # weights; squeezing the weights instead gives the same products
-        # and keeps the values' shape.
+        # NOTE: as Keras, the weights multiply the values by broadcasting
+        # (one loss for the whole batch, as Dice's with axis=None, takes the
+        # weights' shape) and "mean_with_sample_weight" divides by their sum
+        # as given (a scalar weight is not spread first). Keras expands
+        # rank-1 losses to (n, 1) to meet (n, 1) weights; squeezing the
+        # weights instead gives the same products and keeps the values' shape.
         sw = squeeze_or_expand_to_same_rank(values, sw, expand_rank_1=False)[1]
         if sw.ndim == values.ndim - 1 and values.shape[-1] == 1:
             sw = sw[..., None]  # (n, 1) losses (e.g. Dice over some axes)
-        return np.broadcast_to(sw, values.shape)
+        return sw
 
     def _reduce(self, values, weights):
         if weights is not None:
@@ -874,7 +873,10 @@ class LossFunctionWrapper(Loss):
         weights = self._weights(y_true, values, sample_weight)
         value = self._reduce(values, weights)
         grad = grad_fn(y_true, y_pred, **kwargs)
-        divisor = self._divisor(values, weights)
+        if values.ndim == 0 and (weights is None or weights.ndim == 0):
+            divisor = 1.0  # a scalar loss is returned as it is, unreduced
+        else:
+            divisor = self._divisor(values, weights)
         scale = 1.0 / divisor if divisor else 0.0
         if weights is None:
             grad *= scale
@@ -882,7 +884,8 @@ class LossFunctionWrapper(Loss):
             grad *= weights.sum(dtype=grad.dtype) * scale
         else:
             axes = _reduced_axes(kwargs.get("axis", -1), grad.ndim, values.ndim)
-            grad *= np.expand_dims(weights * scale, axes)
+            grad *= np.expand_dims(np.broadcast_to(weights, values.shape) * scale,
+                                   axes)
         return value, grad
 
     def get_config(self):

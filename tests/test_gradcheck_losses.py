@@ -125,6 +125,19 @@ def test_loss_gradient(float64, case, weighted, reduction):
     np.testing.assert_allclose(grad, expected, rtol=1e-6, atol=1e-8)
 
 
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("sw", [None, 2.3, np.array([0.5, 0.0, 1.5, 2.0, 1.0, 0.3])],
+                         ids=["none", "scalar", "vector"])
+def test_one_value_per_batch_gradient(float64, reduction, sw):
+    """Dice with axis=None: the weights multiply the one value (as Keras)."""
+    y_true, y_pred = _data("masks", np.random.default_rng(4))
+    loss = losses.Dice(reduction=reduction)
+    value, grad = loss.value_and_grad(y_true, y_pred.copy(), sw)
+    np.testing.assert_allclose(value, loss(y_true, y_pred, sw), rtol=1e-12)
+    expected = numeric_grad(lambda: float(np.mean(loss(y_true, y_pred, sw))), y_pred)
+    np.testing.assert_allclose(grad, expected, rtol=1e-6, atol=1e-8)
+
+
 def test_binary_focal_fused_logits_gradient(float64):
     """value_and_grad(from_logits=True), the path of a sigmoid output, is the
     gradient w.r.t. the logits of the loss of sigmoid(logits)."""
