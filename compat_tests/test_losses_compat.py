@@ -32,6 +32,8 @@ def _targets(kind, rng, units):
         return np.eye(units, dtype="float32")[rng.integers(0, units, N)]
     if kind == "distributions":
         return rng.dirichlet(np.ones(units), N).astype("float32")
+    if kind == "away_from_zero":
+        return rng.uniform(1.0, 3.0, (N, units)).astype("float32")
     if kind == "signs":
         return (2 * rng.integers(0, 2, (N, units)) - 1).astype("float32")
     raise ValueError(kind)
@@ -76,9 +78,12 @@ FITS = [
     ("kld alias, softmax", "kld", 4, "softmax", "distributions"),
     ("poisson, softplus", "poisson", 3, "softplus", "counts"),
     ("CosineSimilarity", ("CosineSimilarity", {}), 3, "linear", "regression"),
+    ("hinge, 0/1 labels", "hinge", 3, "tanh", "binary"),
     ("squared_hinge", "squared_hinge", 3, "tanh", "signs"),
     ("categorical_hinge", "categorical_hinge", 4, "linear", "onehot"),
     ("msle alias, softplus", "msle", 2, "softplus", "counts"),
+    ("MeanAbsolutePercentageError", ("MeanAbsolutePercentageError", {}), 2, "linear",
+     "away_from_zero"),
     ("CategoricalFocalCrossentropy, softmax",
      ("CategoricalFocalCrossentropy", {"alpha": 0.5, "gamma": 1.5}),
      4, "softmax", "onehot"),

@@ -37,6 +37,8 @@ def _data(kind, rng, n=6, k=4):
     if kind == "mape":
         y = _away(rng.normal(size=(n, k)) * 3, (0,), 0.2)
         return y, y + _away(rng.normal(size=(n, k)), (0,))
+    if kind == "away_from_zero":  # labels that MAPE divides by
+        return rng.uniform(1, 3, (n, k)), rng.uniform(1, 3, (n, k))
     if kind == "distributions":
         return rng.dirichlet(np.ones(k), n), rng.dirichlet(np.ones(k), n)
     if kind == "hinge01":
@@ -158,9 +160,11 @@ STACKS = [
     ("kld", "softmax", "distributions"),
     ("poisson", "softplus", "positive"),
     ("cosine_similarity", "tanh", "regression"),
+    ("hinge", "linear", "hinge01"),
     ("squared_hinge", "tanh", "hinge01"),
     ("categorical_hinge", "linear", "onehot_scores"),
     ("msle", "softplus", "positive"),
+    ("mape", "linear", "away_from_zero"),
     ("categorical_focal_crossentropy", "softmax", "probs"),
     ("binary_focal_crossentropy", "sigmoid", "binary"),
     ("dice", "sigmoid", "masks"),
