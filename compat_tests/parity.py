@@ -3048,7 +3048,10 @@ def _shape_layer_rows():
 
 def all_rows():
     """Every row of the parity table, in report order."""
-    rows = (activation_rows() + loss_rows() + metric_rows() + initializer_rows()
+    from compat_tests.parity_losses import loss_extra_rows
+
+    rows = (activation_rows() + loss_rows() + loss_extra_rows() + metric_rows()
+            + initializer_rows()
             + [_regularizer_row(), _constraint_row(), _to_categorical_row(),
                _to_categorical_difference_row()]
             + optimizer_rows() + schedule_rows() + layer_rows() + behaviour_rows()

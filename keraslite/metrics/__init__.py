@@ -3,7 +3,24 @@
 One module per family, as in Keras 3 (`keras/src/metrics/`); this package
 holds the registry that `compile(metrics=[...])` and files resolve names by.
 """
-from keraslite.losses import mean_absolute_error, mean_squared_error
+from keraslite.losses import (
+    binary_crossentropy,
+    binary_focal_crossentropy,
+    categorical_crossentropy,
+    categorical_focal_crossentropy,
+    categorical_hinge,
+    hinge,
+    huber,
+    kl_divergence,
+    log_cosh,
+    mean_absolute_error,
+    mean_absolute_percentage_error,
+    mean_squared_error,
+    mean_squared_logarithmic_error,
+    poisson,
+    sparse_categorical_crossentropy,
+    squared_hinge,
+)
 from keraslite.metrics.accuracy_metrics import (
     Accuracy,
     BinaryAccuracy,

@@ -182,7 +182,17 @@ def _legacy_form(entry):
     return entry
 
 
-_FULL_LOSS_NAMES = {"mse": "mean_squared_error", "mae": "mean_absolute_error"}
+# The aliases of keras.losses.get (as keraslite.losses._FUNCTION_ALIASES).
+_FULL_LOSS_NAMES = {
+    "mse": "mean_squared_error", "MSE": "mean_squared_error",
+    "mae": "mean_absolute_error", "MAE": "mean_absolute_error",
+    "bce": "binary_crossentropy", "BCE": "binary_crossentropy",
+    "kld": "kl_divergence", "KLD": "kl_divergence",
+    "mape": "mean_absolute_percentage_error",
+    "MAPE": "mean_absolute_percentage_error",
+    "msle": "mean_squared_logarithmic_error",
+    "MSLE": "mean_squared_logarithmic_error",
+}
 
 
 def _canonical(identifier):

@@ -671,9 +671,7 @@ def _check_targets(y, out_shape, loss_object):
                 f"[0, {out_shape[-1]}); received values from {labels.min()} "
                 f"to {labels.max()}."
             )
-    if fn in (losses_module.binary_crossentropy,
-              losses_module.mean_squared_error,
-              losses_module.mean_absolute_error):
+    if fn in losses_module._LABELS_LIKE_OUTPUT:
         y_shape = y.shape[1:]
         out = tuple(out_shape[1:])
         if y_shape != out and not (
