@@ -807,6 +807,8 @@ def _metric_registry_row():
         _, keras = _keras()
         pairs = []
         for name in kl_metrics._REGISTRY:
+            if kl_metrics._REGISTRY[name].__module__.endswith("confusion_metrics"):
+                continue  # their own names row: compat_tests/parity_confusion.py
             ours, theirs = kl_metrics.get(name), keras.metrics.get(name)
             pairs.append(Pair(f"get({name!r})", type(ours).__name__,
                               type(theirs).__name__, exact=True))
@@ -3048,6 +3050,7 @@ def _shape_layer_rows():
 
 def all_rows():
     """Every row of the parity table, in report order."""
+    from compat_tests import parity_confusion
     from compat_tests.parity_losses import loss_extra_rows
 
     rows = (activation_rows() + loss_rows() + loss_extra_rows() + metric_rows()
@@ -3057,7 +3060,8 @@ def all_rows():
             + optimizer_rows() + schedule_rows() + layer_rows() + behaviour_rows()
             + callback_rows() + utils_rows() + dataset_rows() + model_rows()
             + [_backend_row()] + _model_core_rows()
-            + _optimizer_option_rows() + _shape_layer_rows())
+            + _optimizer_option_rows() + _shape_layer_rows()
+            + parity_confusion.confusion_metric_rows())
     names = [r.name for r in rows]
     duplicates = {n for n in names if names.count(n) > 1}
     if duplicates:

@@ -280,9 +280,19 @@ def _object_table():
         for name in sorted(classes):
             if name in bases or (family == "initializers" and name == "Identity"):
                 continue  # Keras 3 drops `gain` from Identity's config
-            rows.append((name, getattr(getattr(keras, family), name)(),
-                         classes[name](), getattr(L, family).serialize))
+            kwargs = _REQUIRED_ARGS.get(name, {})
+            for lib in (keras, L):  # unnamed metrics: the same automatic names
+                lib.backend.clear_session()
+            rows.append((name, getattr(getattr(keras, family), name)(**kwargs),
+                         classes[name](**kwargs), getattr(L, family).serialize))
     return rows
+
+
+# Arguments of the classes that have required ones.
+_REQUIRED_ARGS = {"PrecisionAtRecall": {"recall": 0.5},
+                  "RecallAtPrecision": {"precision": 0.5},
+                  "SensitivityAtSpecificity": {"specificity": 0.5},
+                  "SpecificityAtSensitivity": {"sensitivity": 0.5}}
 
 
 def test_configs_match_keras_and_load_back():

@@ -54,6 +54,9 @@ INTERNAL_MODULES = {
     "metrics.reduction_metrics": "defines metrics.Mean/Sum/MeanMetricWrapper (exported by metrics)",
     "metrics.accuracy_metrics": "defines the accuracy metrics (exported by metrics)",
     "metrics.regression_metrics": "defines metrics.MeanSquaredError/... (exported by metrics)",
+    "metrics.confusion_metrics": "defines metrics.AUC/Precision/Recall/... (exported by metrics)",
+    "metrics.metrics_utils": "the thresholding and confusion-matrix counts behind "
+                             "metrics.AUC/Precision/...",
     "ops.core": "defines ops.cast, ops.shape, ... (exported by ops)",
     "ops.nn": "defines ops.relu, ops.softmax, ... (exported by ops)",
     "ops.numpy": "defines ops.add, ops.matmul, ... (exported by ops)",

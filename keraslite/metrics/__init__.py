@@ -31,6 +31,19 @@ from keraslite.metrics.accuracy_metrics import (
     categorical_accuracy,
     sparse_categorical_accuracy,
 )
+from keraslite.metrics.confusion_metrics import (
+    AUC,
+    FalseNegatives,
+    FalsePositives,
+    Precision,
+    PrecisionAtRecall,
+    Recall,
+    RecallAtPrecision,
+    SensitivityAtSpecificity,
+    SpecificityAtSensitivity,
+    TrueNegatives,
+    TruePositives,
+)
 from keraslite.metrics.metric import Metric
 from keraslite.metrics.reduction_metrics import Mean, MeanMetricWrapper, Sum
 from keraslite.metrics.regression_metrics import MeanAbsoluteError, MeanSquaredError
@@ -50,6 +63,17 @@ ALL_CLASSES = {
         SparseCategoricalAccuracy,
         MeanSquaredError,
         MeanAbsoluteError,
+        AUC,
+        FalseNegatives,
+        FalsePositives,
+        Precision,
+        PrecisionAtRecall,
+        Recall,
+        RecallAtPrecision,
+        SensitivityAtSpecificity,
+        SpecificityAtSensitivity,
+        TrueNegatives,
+        TruePositives,
     )
 }
 registry.register_builtins("metrics", ALL_CLASSES)

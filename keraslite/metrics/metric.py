@@ -3,7 +3,7 @@
 import numpy as np
 
 from keraslite import backend
-from keraslite.utils.naming import snake_case
+from keraslite.utils.naming import snake_case, unique_name
 
 
 class Metric:
@@ -19,7 +19,9 @@ class Metric:
     _direction = None
 
     def __init__(self, name=None, dtype=None):
-        self.name = name or snake_case(type(self).__name__)
+        # As Keras: an unnamed metric gets its class name in snake_case,
+        # made unique in the session ("auc", "auc_1", ...).
+        self.name = name or unique_name(snake_case(type(self).__name__))
         self.dtype = dtype or backend.floatx()
 
     def update_state(self, *args, **kwargs):

@@ -287,6 +287,11 @@ def _screen(value, known, where, safe_mode=True):
             return dict(value)
     if class_name == "function" and isinstance(value.get("config"), str):
         return value["config"]
+    if class_name == "__tensor__":  # a tensor in a config (AUC's label_weights)
+        inner = value.get("config")
+        if not isinstance(inner, dict) or not isinstance(inner.get("value"), list):
+            raise FileFormatError(f"Invalid __tensor__ at {where}.")
+        return inner["value"]
     if class_name == "__tuple__":
         inner = value.get("config")
         if not isinstance(inner, dict) or not isinstance(inner.get("value"), list):

@@ -272,14 +272,33 @@ class Trainer:
             sw = sws[i] if (weighted and sws is not None) else None
             metric.update_state(ys[i], preds[i], sw)
 
+    def _log_keys(self):
+        """The logs key of each of `self.metrics`.
+
+        As Keras's `CompileMetrics.result()`: compiled metrics of the same
+        name get `_1`, `_2`, ... in the logs ("auc", "auc_1").
+        """
+        keys, seen = [], {}
+        for m in self.metrics:
+            key = m.name
+            if m is not self._loss_tracker and m not in self._output_loss_trackers:
+                if key in seen:
+                    seen[key] += 1
+                    key = f"{key}_{seen[key] - 1}"
+                else:
+                    seen[key] = 1
+            keys.append(key)
+        return keys
+
     def _logs(self):
         """Current metric results, sorted by name as Keras's logs are."""
-        logs = {m.name: float(m.result()) for m in self.metrics}
+        logs = {key: _log_value(m.result())
+                for key, m in zip(self._log_keys(), self.metrics)}
         return dict(sorted(logs.items()))
 
     def _ordered_results(self, logs):
         """[loss, *per-output losses, *metrics] (or just the loss)."""
-        values = [logs[m.name] for m in self.metrics]
+        values = [logs[key] for key in self._log_keys()]
         return values[0] if len(values) == 1 else values
 
     # --- data -----------------------------------------------------------------------
@@ -717,3 +736,10 @@ def _check_epochs(epochs, initial_epoch):
             "Argument `initial_epoch` must be between 0 and `epochs`. "
             f"Received: initial_epoch={initial_epoch}, epochs={epochs}"
         )
+
+
+def _log_value(result):
+    """A metric result as a Python float, or an array when it has several
+    values (a count at several thresholds), as Keras's `pythonify_logs`."""
+    result = np.asarray(result)
+    return float(result) if result.size == 1 else result
