@@ -48,6 +48,15 @@ INTERNAL_MODULES = {
     "trainers": "a package holding the shared training loop",
     "trainers.trainer": "compile/fit/evaluate/predict, methods of every Model",
     "trainers.compile_utils": "how compile's loss/metrics map onto outputs",
+    "trainers.epoch_iterator": "the steps of an epoch over a data adapter, behind fit",
+    "trainers.data_adapters": "the adapters behind fit's input types (arrays, "
+                              "generators, utils.PyDataset)",
+    "trainers.data_adapters.array_data_adapter": "batches of arrays, behind fit",
+    "trainers.data_adapters.data_adapter": "the adapters' base class",
+    "trainers.data_adapters.data_adapter_utils": "unpacking (x, y, sample_weight)",
+    "trainers.data_adapters.generator_data_adapter": "batches of generators, behind fit",
+    "trainers.data_adapters.py_dataset_adapter": "defines utils.PyDataset (exported "
+                                                 "by utils) and its adapter",
     "metrics.metric": "defines metrics.Metric (exported by metrics)",
     "metrics.reduction_metrics": "defines metrics.Mean/Sum/MeanMetricWrapper (exported by metrics)",
     "metrics.accuracy_metrics": "defines the accuracy metrics (exported by metrics)",

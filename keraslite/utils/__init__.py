@@ -5,3 +5,5 @@ from keraslite.utils.progbar import Progbar
 from keraslite.utils import file_utils
 from keraslite.utils.file_utils import get_file
 from keraslite.utils.model_visualization import model_to_dot, plot_model
+from keraslite.trainers.data_adapters.py_dataset_adapter import PyDataset
+from keraslite.trainers.data_adapters.py_dataset_adapter import PyDataset as Sequence
