@@ -57,6 +57,7 @@ def get_data_adapter(x, y=None, sample_weight=None, shuffle=False,
                 "PyDataset is expected to already be shuffled.",
                 stacklevel=3,
             )
+        shuffle = shuffle and not getattr(x, "_shuffles_itself", False)
         return PyDatasetAdapter(x, class_weight=class_weight, shuffle=shuffle)
     if is_generator(x):
         if y is not None:
