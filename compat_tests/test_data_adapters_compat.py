@@ -224,3 +224,30 @@ def test_progress_lines_with_a_generator_match_keras(verbose, capsys):
             model.predict(gen(), verbose=verbose)
         lines.append(skeleton(capsys.readouterr().out))
     assert lines[0] == lines[1]
+
+
+@pytest.mark.parametrize("kwargs", [
+    dict(batch_size=10, steps_per_epoch=2),  # epochs continue the pass: 0-1, 2-3, 4, 0-1
+    dict(steps_per_epoch=3),  # batch_size = ceil(50 / 3) = 17, as Keras infers it
+    dict(batch_size=10, steps_per_epoch=7),
+    dict(batch_size=10, validation_steps=2, validation_data=(X[:35], Y[:35])),
+])
+def test_arrays_with_steps_match_keras(kwargs):
+    ours, theirs = models()
+    results = []
+    for lib, model in ((keraslite, ours), (keras, theirs)):
+        count = counter(lib)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            history = model.fit(X, Y, epochs=4, shuffle=False, verbose=0,
+                                callbacks=[count], **kwargs)
+        results.append((history, count.per_epoch))
+    assert results[0][1] == results[1][1]
+    compare_histories(results[0][0], results[1][0])
+    close(ours.evaluate(X, Y, steps=2, verbose=0), theirs.evaluate(X, Y, steps=2, verbose=0))
+
+
+@pytest.mark.parametrize("steps", [1, 2, 3])
+def test_predict_arrays_with_steps_matches_keras(steps):
+    ours, theirs = models()
+    close(ours.predict(X, steps=steps, verbose=0), theirs.predict(X, steps=steps, verbose=0))

@@ -271,3 +271,28 @@ def test_bad_pydataset_batch():
 
     with pytest.raises(ValueError, match=r"must return a tuple or a dict"):
         model().fit(Bad(), verbose=0, shuffle=False)
+
+
+def test_array_steps_per_epoch_continues_the_pass():
+    counter = CountBatches()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model().fit(X, Y, batch_size=10, epochs=4, steps_per_epoch=2, shuffle=False,
+                    verbose=0, callbacks=[counter])
+    assert counter.per_epoch == [2, 2, 1, 2]  # batches 0-1, 2-3, 4, then 0-1 again
+    assert sum("ran out of data" in str(w.message) for w in caught) == 1
+    a, b = model(), model()
+    ha = a.fit(X, Y, batch_size=10, epochs=2, steps_per_epoch=2, shuffle=False, verbose=0)
+    hb = b.fit(X[:40], Y[:40], batch_size=10, epochs=2, shuffle=False, verbose=0)
+    hc = model().fit(X[:20], Y[:20], batch_size=10, epochs=1, shuffle=False, verbose=0)
+    assert ha.history["loss"][0] == hc.history["loss"][0]
+    for wa, wb in zip(a.get_weights(), b.get_weights()):  # 4 steps over batches 0-3
+        np.testing.assert_array_equal(wa, wb)
+
+
+def test_batch_size_from_steps():
+    counter = CountBatches()
+    model().fit(X, Y, steps_per_epoch=3, shuffle=False, verbose=0, callbacks=[counter])
+    assert counter.per_epoch == [3]  # batch_size = ceil(50 / 3) = 17
+    m = model()
+    assert m.predict(X, steps=1, verbose=0).shape == (50, 1)

@@ -28,6 +28,7 @@ PUBLIC_MODULES = [
     "regularizers", "saving", "utils", "utils.file_utils",
     "datasets.boston_housing", "datasets.fashion_mnist", "datasets.imdb",
     "datasets.mnist", "datasets.reuters", "datasets.npz_utils",
+    "datasets.cifar10", "datasets.cifar100", "preprocessing", "preprocessing.image",
 ]
 # Modules that implement the public names above; their own names are not API.
 INTERNAL_MODULES = {
@@ -106,6 +107,13 @@ INTERNAL_MODULES = {
     "saving.serialization": "model configs behind the file formats",
     "saving.functional_config": "functional configs (inbound nodes) behind the file formats",
     "utils.naming": "automatic layer names (reset by backend.clear_session)",
+    "utils.image_utils": "defines utils.load_img/img_to_array/array_to_img/save_img "
+                         "(exported by utils) and smart_resize (preprocessing.image)",
+    "utils.image_dataset_utils": "defines utils.image_dataset_from_directory (exported "
+                                 "by utils) and the dataset it returns",
+    "utils.dataset_utils": "directory indexing and splits behind "
+                           "image_dataset_from_directory",
+    "datasets.cifar": "the CIFAR batch reader behind datasets.cifar10/cifar100",
     "utils.numerical_utils": "defines utils.to_categorical/normalize (exported "
                              "by utils)",
     "utils.progbar": "defines utils.Progbar (exported by utils)",

@@ -603,9 +603,11 @@ class Trainer:
         """
         if data_adapters.is_batch_source(x):
             return self._predict_batches(x, verbose, steps, callbacks)
-        batch_size = data_utils.check_batch_size(batch_size)
+        batch_size = data_utils.check_batch_size(batch_size, default=None)
         xs = self._predict_inputs(x)
         n = len(xs[0])
+        if batch_size is None:  # as Keras's ArrayDataAdapter
+            batch_size = int(np.ceil(n / steps)) if steps else 32
         num = data_utils.num_batches(n, batch_size, steps)
         if num == 1 and verbose == 0 and not callbacks:
             # Fast path for one silent batch (e.g. a single sample).
