@@ -283,7 +283,7 @@ def test_array_steps_per_epoch_continues_the_pass():
     assert sum("ran out of data" in str(w.message) for w in caught) == 1
     a, b = model(), model()
     ha = a.fit(X, Y, batch_size=10, epochs=2, steps_per_epoch=2, shuffle=False, verbose=0)
-    hb = b.fit(X[:40], Y[:40], batch_size=10, epochs=2, shuffle=False, verbose=0)
+    hb = b.fit(X[:40], Y[:40], batch_size=10, epochs=1, shuffle=False, verbose=0)
     hc = model().fit(X[:20], Y[:20], batch_size=10, epochs=1, shuffle=False, verbose=0)
     assert ha.history["loss"][0] == hc.history["loss"][0]
     for wa, wb in zip(a.get_weights(), b.get_weights()):  # 4 steps over batches 0-3
