@@ -15,7 +15,6 @@ extracted, as Keras does.
 import io
 import os
 import pickle
-import tarfile
 
 import numpy as np
 
@@ -76,6 +75,8 @@ def read_batches(dirname, inner, members, origin, file_hash):
 
 
 def _read_from_archive(archive, inner, members, origin, file_hash):
+    import tarfile
+
     wanted = {f"{inner}/{m}": m for m in members}
     found = {}
     try:
