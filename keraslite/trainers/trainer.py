@@ -505,7 +505,9 @@ class Trainer:
                         self._train_step(bx, by, bsw)
                         callback_list.on_train_batch_end(step, self._logs())
                         if self.stop_training:
-                            stopped_early = True
+                            # Stopped on its last step, the epoch is complete.
+                            planned = epoch_iterator.num_batches
+                            stopped_early = planned is None or step < planned - 1
                             break
                     if interrupt.requested and stopped_early:
                         break  # an interrupted epoch is not recorded
