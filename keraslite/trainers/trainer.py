@@ -361,23 +361,23 @@ class Trainer:
 
     # --- data sources ---------------------------------------------------------------------
     def _epoch_iterator(self, x, y=None, sample_weight=None, batch_size=None,
-                        steps=None, shuffle=False, class_weight=None,
-                        standardized=None):
+                        steps=None, shuffle=False, class_weight=None):
         """An EpochIterator whose batches are checked `(xs, ys, sws)` lists.
 
-        Arrays are converted and checked once (or come `standardized` by
-        fit); batches of a generator or PyDataset are converted one by one.
+        Arrays are converted and checked once; the batches of a generator
+        or PyDataset one by one, as they come.
         """
         if data_adapters.is_batch_source(x):
             adapter = data_adapters.get_data_adapter(
                 x, y, sample_weight, shuffle=shuffle, class_weight=class_weight)
             adapter = data_adapters.MappedDataAdapter(adapter, self._standardize_batch)
             return epoch_iterator_module.EpochIterator(adapter, steps)
-        if standardized is None:
-            xs, ys, sws = self._standardize(x, y, sample_weight)
-            self._ensure_metrics(ys, self._output_shapes())
-        else:
-            xs, ys, sws = standardized
+        xs, ys, sws = self._standardize(x, y, sample_weight)
+        self._ensure_metrics(ys, self._output_shapes())
+        return self._array_iterator(xs, ys, sws, batch_size, steps)
+
+    def _array_iterator(self, xs, ys, sws, batch_size=None, steps=None, shuffle=False):
+        """An EpochIterator over arrays already converted and checked."""
         flat, parts = _join(xs, ys, sws)
         adapter = data_adapters.ArrayDataAdapter(
             flat, batch_size=batch_size, steps=steps, shuffle=shuffle,
@@ -465,9 +465,9 @@ class Trainer:
                 train, val = data_utils.train_validation_split(
                     tuple(flat), validation_split)
                 xs, ys, sws = _split(list(train), parts)
-                val_iterator = self._epoch_iterator(
-                    None, batch_size=validation_batch_size,
-                    steps=validation_steps, standardized=_split(list(val), parts))
+                val_iterator = self._array_iterator(
+                    *_split(list(val), parts), batch_size=validation_batch_size,
+                    steps=validation_steps)
             if class_weight is not None:
                 if len(ys) > 1:
                     raise ValueError(
@@ -477,9 +477,9 @@ class Trainer:
                 sws = [data_utils.apply_class_weight(
                     ys[0], None if sws is None else sws[0], class_weight)]
             self._ensure_metrics(ys, self._output_shapes())
-            epoch_iterator = self._epoch_iterator(
-                None, batch_size=batch_size, steps=steps_per_epoch,
-                shuffle=shuffle, standardized=(xs, ys, sws))
+            epoch_iterator = self._array_iterator(
+                xs, ys, sws, batch_size=batch_size, steps=steps_per_epoch,
+                shuffle=shuffle)
         if validation_data is not None:  # validation_split is then ignored
             val_iterator = self._validation_iterator(
                 validation_data, validation_batch_size, validation_steps)
@@ -549,9 +549,8 @@ class Trainer:
             )
         vx, vy, *rest = validation_data
         vsw = rest[0] if rest else None
-        return self._epoch_iterator(
-            None, batch_size=batch_size, steps=steps,
-            standardized=self._standardize(vx, vy, vsw))
+        return self._array_iterator(*self._standardize(vx, vy, vsw),
+                                    batch_size=batch_size, steps=steps)
 
     # --- evaluate / predict -----------------------------------------------------------------
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto",
