@@ -289,9 +289,8 @@ def _readable(path):
     """True if Pillow can open `path`; else warns, naming the file."""
     image = image_utils.pil_image()
     try:
-        with image.open(path) as img:
-            img.size  # noqa: B018 (the header is parsed)
-        return True
+        with image.open(path):  # parses the header
+            return True
     except Exception as e:  # Pillow raises several types for bad files
         warnings.warn(
             f"Skipping image file {path!r}, which could not be read: {e}",

@@ -139,8 +139,8 @@ class PyDatasetAdapter(DataAdapter):
         self.class_weight = class_weight
         self.shuffle = shuffle
         self._within_epoch = False
-        # Read as Keras does (warns when super().__init__ was not called).
-        self.py_dataset.workers
+        # Read as Keras reads it: warns when super().__init__ was not called.
+        self.workers = self.py_dataset.workers
 
     def _standardize_batch(self, batch):
         if isinstance(batch, dict):
