@@ -3048,6 +3048,12 @@ def _shape_layer_rows():
     return parity_shape_layers.shape_layer_rows()
 
 
+def _data_rows():
+    from compat_tests.parity_data import data_rows
+
+    return data_rows()
+
+
 def all_rows():
     """Every row of the parity table, in report order."""
     from compat_tests import parity_confusion
@@ -3061,7 +3067,7 @@ def all_rows():
             + callback_rows() + utils_rows() + dataset_rows() + model_rows()
             + [_backend_row()] + _model_core_rows()
             + _optimizer_option_rows() + _shape_layer_rows()
-            + parity_confusion.confusion_metric_rows())
+            + parity_confusion.confusion_metric_rows() + _data_rows())
     names = [r.name for r in rows]
     duplicates = {n for n in names if names.count(n) > 1}
     if duplicates:

@@ -16,6 +16,7 @@ from keraslite import metrics
 from keraslite import models
 from keraslite import ops
 from keraslite import optimizers
+from keraslite import preprocessing
 from keraslite import regularizers
 from keraslite import saving
 from keraslite import utils

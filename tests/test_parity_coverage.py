@@ -28,6 +28,7 @@ PUBLIC_MODULES = [
     "regularizers", "saving", "utils", "utils.file_utils",
     "datasets.boston_housing", "datasets.fashion_mnist", "datasets.imdb",
     "datasets.mnist", "datasets.reuters", "datasets.npz_utils",
+    "datasets.cifar10", "datasets.cifar100", "preprocessing", "preprocessing.image",
 ]
 # Modules that implement the public names above; their own names are not API.
 INTERNAL_MODULES = {
@@ -50,6 +51,15 @@ INTERNAL_MODULES = {
     "trainers.compile_utils": "how compile's loss/metrics map onto outputs",
     "trainers.compile_config": "compile()'s arguments as a file's compile_config "
                                "(Model.get_compile_config/compile_from_config)",
+    "trainers.epoch_iterator": "the steps of an epoch over a data adapter, behind fit",
+    "trainers.data_adapters": "the adapters behind fit's input types (arrays, "
+                              "generators, utils.PyDataset)",
+    "trainers.data_adapters.array_data_adapter": "batches of arrays, behind fit",
+    "trainers.data_adapters.data_adapter": "the adapters' base class",
+    "trainers.data_adapters.data_adapter_utils": "unpacking (x, y, sample_weight)",
+    "trainers.data_adapters.generator_data_adapter": "batches of generators, behind fit",
+    "trainers.data_adapters.py_dataset_adapter": "defines utils.PyDataset (exported "
+                                                 "by utils) and its adapter",
     "metrics.metric": "defines metrics.Metric (exported by metrics)",
     "metrics.reduction_metrics": "defines metrics.Mean/Sum/MeanMetricWrapper (exported by metrics)",
     "metrics.accuracy_metrics": "defines the accuracy metrics (exported by metrics)",
@@ -132,6 +142,13 @@ INTERNAL_MODULES = {
     "saving.serialization": "model configs behind the file formats",
     "saving.functional_config": "functional configs (inbound nodes) behind the file formats",
     "utils.naming": "automatic layer names (reset by backend.clear_session)",
+    "utils.image_utils": "defines utils.load_img/img_to_array/array_to_img/save_img "
+                         "(exported by utils) and smart_resize (preprocessing.image)",
+    "utils.image_dataset_utils": "defines utils.image_dataset_from_directory (exported "
+                                 "by utils) and the dataset it returns",
+    "utils.dataset_utils": "directory indexing and splits behind "
+                           "image_dataset_from_directory",
+    "datasets.cifar": "the CIFAR batch reader behind datasets.cifar10/cifar100",
     "utils.numerical_utils": "defines utils.to_categorical/normalize (exported "
                              "by utils)",
     "utils.progbar": "defines utils.Progbar (exported by utils)",

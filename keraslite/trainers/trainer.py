@@ -20,7 +20,10 @@ from keraslite import optimizers as optimizers_module
 from keraslite.models import data as data_utils
 from keraslite.models import interrupt as interrupt_module
 from keraslite.ops.node import flatten
+from keraslite.trainers import data_adapters
+from keraslite.trainers import epoch_iterator as epoch_iterator_module
 from keraslite.trainers.compile_utils import CompiledOutputs
+from keraslite.trainers.data_adapters import data_adapter_utils
 
 
 class Trainer:
@@ -392,6 +395,38 @@ class Trainer:
                 data_utils.check_sample_weight(sw, shapes[i])
         return xs, ys, sws
 
+    # --- data sources ---------------------------------------------------------------------
+    def _epoch_iterator(self, x, y=None, sample_weight=None, batch_size=None,
+                        steps=None, shuffle=False, class_weight=None):
+        """An EpochIterator whose batches are checked `(xs, ys, sws)` lists.
+
+        Arrays are converted and checked once; the batches of a generator
+        or PyDataset one by one, as they come.
+        """
+        if data_adapters.is_batch_source(x):
+            adapter = data_adapters.get_data_adapter(
+                x, y, sample_weight, shuffle=shuffle, class_weight=class_weight)
+            adapter = data_adapters.MappedDataAdapter(adapter, self._standardize_batch)
+            return epoch_iterator_module.EpochIterator(adapter, steps)
+        xs, ys, sws = self._standardize(x, y, sample_weight)
+        self._ensure_metrics(ys, self._output_shapes())
+        return self._array_iterator(xs, ys, sws, batch_size, steps)
+
+    def _array_iterator(self, xs, ys, sws, batch_size=None, steps=None, shuffle=False):
+        """An EpochIterator over arrays already converted and checked."""
+        flat, parts = _join(xs, ys, sws)
+        adapter = data_adapters.ArrayDataAdapter(
+            flat, batch_size=batch_size, steps=steps, shuffle=shuffle,
+            split=lambda batch: _split(batch, parts))
+        return epoch_iterator_module.EpochIterator(adapter, steps)
+
+    def _standardize_batch(self, batch):
+        """One batch of a generator or PyDataset as checked lists."""
+        x, y, sample_weight = data_adapter_utils.unpack_x_y_sample_weight(batch)
+        xs, ys, sws = self._standardize(x, y, sample_weight)
+        self._ensure_metrics(ys, self._output_shapes())
+        return xs, ys, sws
+
     # --- fit ----------------------------------------------------------------------------
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto",
             callbacks=None, validation_split=0.0, validation_data=None,
@@ -401,20 +436,29 @@ class Trainer:
         """Trains the model for a fixed number of epochs.
 
         Args:
-            x, y: Inputs and targets: arrays (or nested lists), or for
-                several inputs/outputs lists or dicts keyed by name.
-            batch_size: Samples per gradient update (32).
+            x: Inputs: arrays (or nested lists), or for several inputs
+                lists or dicts keyed by name; or a Python generator or a
+                `keraslite.utils.PyDataset` yielding `(x, y)` or
+                `(x, y, sample_weight)` batches (then `y` and
+                `sample_weight` stay None).
+            y: Targets, like `x` (arrays only).
+            batch_size: Samples per gradient update (32, or
+                `ceil(samples / steps_per_epoch)` when that is given).
             epochs: Index of the last epoch to train.
             verbose: "auto" (1), 0 silent, 1 progress bar, 2 one line/epoch.
             callbacks: List of `keraslite.callbacks.Callback`.
             validation_split: Fraction of the data (taken from the end,
-                before shuffling) used for validation.
-            validation_data: `(x_val, y_val)` or `(x_val, y_val, weights)`.
-            shuffle: Reshuffle the samples every epoch.
+                before shuffling) used for validation (arrays only).
+            validation_data: `(x_val, y_val)`, `(x_val, y_val, weights)`,
+                a generator or a PyDataset.
+            shuffle: Reshuffle the samples (a PyDataset's batch order)
+                every epoch; ignored, with a warning, for generators.
             class_weight: `{class: weight}` applied as sample weights.
             sample_weight: Per-sample loss weights.
             initial_epoch: Epoch at which to start (to resume training).
-            steps_per_epoch: Cap on batches per epoch.
+            steps_per_epoch: Batches per epoch. The next epoch continues
+                where this one stopped. None: one pass over the data (a
+                generator of unknown size runs until it is exhausted).
             validation_steps: Cap on validation batches (all by default).
             validation_batch_size: Batch size of validation (batch_size).
             validation_freq: Validate every this many epochs.
@@ -433,40 +477,55 @@ class Trainer:
                 at once.
         """
         self._require_compiled()
-        batch_size = data_utils.check_batch_size(batch_size)
+        batch_size = data_utils.check_batch_size(batch_size, default=None)
         validation_batch_size = data_utils.check_batch_size(
             validation_batch_size, "validation_batch_size", default=batch_size
         )
         _check_epochs(epochs, initial_epoch)
         data_utils.check_validation_split(validation_split)
-        xs, ys, sws = self._standardize(x, y, sample_weight)
-        if validation_data is not None:  # validation_split is then ignored
-            validation_data = self._unpack_validation(validation_data)
-        elif validation_split:
-            flat, parts = _join(xs, ys, sws)
-            train, val = data_utils.train_validation_split(tuple(flat),
-                                                           validation_split)
-            xs, ys, sws = _split(list(train), parts)
-            validation_data = _split(list(val), parts)
-        if class_weight is not None:
-            if len(ys) > 1:
+        val_iterator = None
+        if data_adapters.is_batch_source(x):
+            if validation_split and validation_data is None:
                 raise ValueError(
-                    "`class_weight` is only supported for models with a "
-                    "single output."
+                    "Argument `validation_split` is only supported "
+                    "for tensors or NumPy arrays."
+                    f"Found incompatible type in the input: {[x]}"
                 )
-            sws = [data_utils.apply_class_weight(
-                ys[0], None if sws is None else sws[0], class_weight)]
-        n = len(xs[0])
-        steps = data_utils.num_batches(n, batch_size, steps_per_epoch)
-        self._ensure_metrics(ys, self._output_shapes())
+            epoch_iterator = self._epoch_iterator(
+                x, y, sample_weight, shuffle=shuffle, class_weight=class_weight,
+                steps=steps_per_epoch)
+        else:
+            xs, ys, sws = self._standardize(x, y, sample_weight)
+            if validation_data is None and validation_split:
+                flat, parts = _join(xs, ys, sws)
+                train, val = data_utils.train_validation_split(
+                    tuple(flat), validation_split)
+                xs, ys, sws = _split(list(train), parts)
+                val_iterator = self._array_iterator(
+                    *_split(list(val), parts), batch_size=validation_batch_size,
+                    steps=validation_steps)
+            if class_weight is not None:
+                if len(ys) > 1:
+                    raise ValueError(
+                        "`class_weight` is only supported for models with a "
+                        "single output."
+                    )
+                sws = [data_utils.apply_class_weight(
+                    ys[0], None if sws is None else sws[0], class_weight)]
+            self._ensure_metrics(ys, self._output_shapes())
+            epoch_iterator = self._array_iterator(
+                xs, ys, sws, batch_size=batch_size, steps=steps_per_epoch,
+                shuffle=shuffle)
+        if validation_data is not None:  # validation_split is then ignored
+            val_iterator = self._validation_iterator(
+                validation_data, validation_batch_size, validation_steps)
+        epoch_iterator.reset()
 
         callback_list = callbacks_module.CallbackList(
             callbacks, add_history=True, add_progbar=verbose != 0, model=self,
-            verbose=verbose, epochs=epochs, steps=steps,
+            verbose=verbose, epochs=epochs, steps=epoch_iterator.num_batches,
         )
         self.stop_training = False
-        flat, parts = _join(xs, ys, sws)
-        gatherer = data_utils.BatchGatherer(tuple(flat), batch_size)
         # NOTE: Ctrl-C only sets `stop_training` (see models/interrupt.py), so
         # a step's update is never cut in half; fit re-raises it at the end.
         with interrupt_module.DeferredInterrupt(self) as interrupt:
@@ -476,32 +535,23 @@ class Trainer:
                 for epoch in range(initial_epoch, epochs):
                     self.reset_metrics()
                     callback_list.on_epoch_begin(epoch)
-                    order = backend.rng().permutation(n) if shuffle else None
-                    step = -1
-                    for step in range(steps):
-                        start = step * batch_size
-                        stop = min(start + batch_size, n)
-                        if order is None:
-                            batch = [None if a is None else a[start:stop] for a in flat]
-                        else:
-                            batch = gatherer.gather(order[start:stop])
+                    stopped_early = False
+                    for step, (bx, by, bsw) in epoch_iterator:
                         callback_list.on_train_batch_begin(step)
-                        self._train_step(*_split(batch, parts))
-                        logs = self._logs()
-                        callback_list.on_train_batch_end(step, logs)
+                        self._train_step(bx, by, bsw)
+                        callback_list.on_train_batch_end(step, self._logs())
                         if self.stop_training:
+                            # Stopped on its last step, the epoch is complete.
+                            planned = epoch_iterator.num_batches
+                            stopped_early = planned is None or step < planned - 1
                             break
-                    if interrupt.requested and step < steps - 1:
+                    if interrupt.requested and stopped_early:
                         break  # an interrupted epoch is not recorded
                     logs = self._logs()
-                    if validation_data is not None and (epoch + 1) % validation_freq == 0:
-                        vx, vy, vsw = validation_data
+                    if val_iterator is not None and (epoch + 1) % validation_freq == 0:
                         val_logs = self.evaluate(
-                            vx, vy, sample_weight=vsw,
-                            batch_size=validation_batch_size, verbose=0,
-                            steps=validation_steps,
-                            return_dict=True, _callbacks=callback_list,
-                            _standardized=True,
+                            verbose=0, return_dict=True, _callbacks=callback_list,
+                            _epoch_iterator=val_iterator,
                         )
                         logs.update({"val_" + k: v for k, v in val_logs.items()})
                     callback_list.on_epoch_end(epoch, logs)
@@ -524,7 +574,10 @@ class Trainer:
             callback_list.on_train_end(epoch_logs)
         return self.history
 
-    def _unpack_validation(self, validation_data):
+    def _validation_iterator(self, validation_data, batch_size, steps):
+        """The EpochIterator of fit's `validation_data`, made once per fit."""
+        if data_adapters.is_batch_source(validation_data):
+            return self._epoch_iterator(validation_data, steps=steps)
         if not isinstance(validation_data, (tuple, list)) or \
                 len(validation_data) not in (2, 3):
             detail = type(validation_data).__name__
@@ -537,7 +590,8 @@ class Trainer:
             )
         vx, vy, *rest = validation_data
         vsw = rest[0] if rest else None
-        return self._standardize(vx, vy, vsw)
+        return self._array_iterator(*self._standardize(vx, vy, vsw),
+                                    batch_size=batch_size, steps=steps)
 
     # --- evaluate / predict -----------------------------------------------------------------
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto",
@@ -545,39 +599,36 @@ class Trainer:
                  return_dict=False, **kwargs):
         """Returns the loss and metrics of the model on the given data.
 
+        `x` may also be a generator or a `PyDataset` of `(x, y)` or
+        `(x, y, sample_weight)` batches; `steps` caps the batches read.
+
         Returns:
             A scalar loss when no metrics are compiled, else
             `[loss, *output losses, *metrics]`, or a dict with
             `return_dict=True`.
         """
         self._require_compiled()
-        batch_size = data_utils.check_batch_size(batch_size)
+        batch_size = data_utils.check_batch_size(batch_size, default=None)
         internal = kwargs.pop("_callbacks", None)
-        standardized = kwargs.pop("_standardized", False)  # fit's validation
+        epoch_iterator = kwargs.pop("_epoch_iterator", None)  # fit's validation
         if kwargs:
             raise ValueError(f"Arguments not recognized: {kwargs}")
-        if standardized:
-            xs, ys, sws = x, y, sample_weight
-        else:
-            xs, ys, sws = self._standardize(x, y, sample_weight)
-        self._ensure_metrics(ys, self._output_shapes())
-        n = len(xs[0])
-        num = data_utils.num_batches(n, batch_size, steps)
+        if epoch_iterator is None:
+            epoch_iterator = self._epoch_iterator(x, y, sample_weight,
+                                                  batch_size=batch_size, steps=steps)
+        epoch_iterator.reset()
         if internal is not None:
             callback_list = internal
         else:
             callback_list = callbacks_module.CallbackList(
                 callbacks, add_progbar=verbose != 0, model=self,
-                verbose=verbose, epochs=1, steps=num,
+                verbose=verbose, epochs=1, steps=epoch_iterator.num_batches,
             )
         self.reset_metrics()
         callback_list.on_test_begin()
-        for step in range(num):
-            start, stop = step * batch_size, min((step + 1) * batch_size, n)
-            part = (lambda group: None if group is None else
-                    [None if a is None else a[start:stop] for a in group])
+        for step, (bx, by, bsw) in epoch_iterator:
             callback_list.on_test_batch_begin(step)
-            self._test_step(part(xs), part(ys), part(sws))
+            self._test_step(bx, by, bsw)
             callback_list.on_test_batch_end(step, self._logs())
         logs = self._logs()
         callback_list.on_test_end(logs)
@@ -587,15 +638,18 @@ class Trainer:
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None,
                 callbacks=None):
-        """Returns the model's outputs for `x`, computed batch by batch."""
-        batch_size = data_utils.check_batch_size(batch_size)
-        xs, _ = self._input_list(x)
-        xs = [data_utils.require(v, "x") for v in xs]
-        data_utils.check_cardinality(**{f"x{i}": v for i, v in enumerate(xs)})
-        for v in xs:
-            data_utils.check_finite(v, "x")
-        xs = self._fit_inputs(xs)
+        """Returns the model's outputs for `x`, computed batch by batch.
+
+        `x` may also be a generator or a `PyDataset` of batches (`x`,
+        `(x,)` or `(x, y, ...)`, whose targets are ignored).
+        """
+        if data_adapters.is_batch_source(x):
+            return self._predict_batches(x, verbose, steps, callbacks)
+        batch_size = data_utils.check_batch_size(batch_size, default=None)
+        xs = self._predict_inputs(x)
         n = len(xs[0])
+        if batch_size is None:  # as Keras's ArrayDataAdapter
+            batch_size = int(np.ceil(n / steps)) if steps else 32
         num = data_utils.num_batches(n, batch_size, steps)
         if num == 1 and verbose == 0 and not callbacks:
             # Fast path for one silent batch (e.g. a single sample).
@@ -621,6 +675,45 @@ class Trainer:
                     [o[start:stop] for o in outs])})
         callback_list.on_predict_end()
         return self._structure_outputs(outs)
+
+    def _predict_inputs(self, x):
+        """x as checked arrays, one per model input (for predict)."""
+        xs, _ = self._input_list(x)
+        xs = [data_utils.require(v, "x") for v in xs]
+        data_utils.check_cardinality(**{f"x{i}": v for i, v in enumerate(xs)})
+        for v in xs:
+            data_utils.check_finite(v, "x")
+        return self._fit_inputs(xs)
+
+    def _predict_batches(self, x, verbose, steps, callbacks):
+        """predict over a generator or PyDataset: the batches' outputs joined."""
+        adapter = data_adapters.get_data_adapter(x)
+        adapter = data_adapters.MappedDataAdapter(
+            adapter, lambda batch: self._predict_inputs(
+                data_adapter_utils.unpack_x_y_sample_weight(batch)[0]))
+        epoch_iterator = epoch_iterator_module.EpochIterator(adapter, steps)
+        callback_list = callbacks_module.CallbackList(
+            callbacks, add_progbar=verbose != 0, model=self,
+            verbose=verbose, epochs=1, steps=epoch_iterator.num_batches,
+        )
+        outs = None
+        callback_list.on_predict_begin()
+        for step, xs in epoch_iterator:
+            callback_list.on_predict_batch_begin(step)
+            batch = [np.array(o) for o in self._run(xs, False)]
+            if outs is None:
+                outs = [[] for _ in batch]
+            for out, b in zip(outs, batch):
+                out.append(b)
+            callback_list.on_predict_batch_end(
+                step, {"outputs": self._structure_outputs(batch)})
+        callback_list.on_predict_end()
+        if outs is None:
+            raise ValueError(
+                "The generator or PyDataset passed to `predict()` yielded no "
+                "batches."
+            )
+        return self._structure_outputs([np.concatenate(o) for o in outs])
 
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
                        return_dict=False):

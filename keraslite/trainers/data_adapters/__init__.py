@@ -1,0 +1,90 @@
+"""Data adapters: one per input type of fit/evaluate/predict (Keras 3's).
+
+Arrays are converted and checked once by the trainer and batched by
+`ArrayDataAdapter`; Python generators (and other iterators) by
+`GeneratorDataAdapter`; `keraslite.utils.PyDataset` by `PyDatasetAdapter`.
+"""
+import types
+import warnings
+
+from keraslite.trainers.data_adapters.array_data_adapter import ArrayDataAdapter
+from keraslite.trainers.data_adapters.data_adapter import (
+    DataAdapter,
+    MappedDataAdapter,
+)
+from keraslite.trainers.data_adapters.generator_data_adapter import (
+    GeneratorDataAdapter,
+)
+from keraslite.trainers.data_adapters.py_dataset_adapter import (
+    PyDataset,
+    PyDatasetAdapter,
+)
+
+
+def is_generator(x):
+    """True for a Python generator or another one-pass iterator.
+
+    Keras accepts only generators (`types.GeneratorType`); keraslite also
+    takes iterators such as `iter(list_of_batches)` or `map(...)`.
+    """
+    if isinstance(x, types.GeneratorType):
+        return True
+    return (hasattr(x, "__next__") and hasattr(x, "__iter__")
+            and not hasattr(x, "shape") and not isinstance(x, (list, tuple, dict)))
+
+
+def is_batch_source(x):
+    """True when `x` yields whole batches (a PyDataset or a generator)."""
+    return isinstance(x, (PyDataset, DataAdapter)) or is_generator(x)
+
+
+def get_data_adapter(x, y=None, sample_weight=None, shuffle=False,
+                     class_weight=None):
+    """The adapter for a PyDataset or a generator `x`, with Keras's checks."""
+    if isinstance(x, DataAdapter):
+        return x
+    if isinstance(x, PyDataset):
+        if y is not None:
+            raise_unsupported_arg("y", "the targets", "PyDataset")
+        if sample_weight is not None:
+            raise_unsupported_arg(
+                "sample_weights", "the sample weights", "PyDataset"
+            )
+        if getattr(x, "num_batches", None) is None and shuffle:
+            warnings.warn(
+                "`shuffle=True` was passed, but will be ignored since the "
+                "data `x` was provided as an infinite PyDataset. The "
+                "PyDataset is expected to already be shuffled.",
+                stacklevel=3,
+            )
+        shuffle = shuffle and not getattr(x, "_shuffles_itself", False)
+        return PyDatasetAdapter(x, class_weight=class_weight, shuffle=shuffle)
+    if is_generator(x):
+        if y is not None:
+            raise_unsupported_arg("y", "the targets", "generator")
+        if sample_weight is not None:
+            raise_unsupported_arg(
+                "sample_weights", "the sample weights", "generator"
+            )
+        if class_weight is not None:
+            raise ValueError(
+                "Argument `class_weight` is not supported for Python "
+                f"generator inputs. Received: class_weight={class_weight}"
+            )
+        if shuffle:
+            warnings.warn(
+                "`shuffle=True` was passed, but will be ignored since the "
+                "data `x` was provided as a generator. The generator "
+                "is expected to yield already-shuffled data.",
+                stacklevel=3,
+            )
+        return GeneratorDataAdapter(x)
+    raise ValueError(f"Unrecognized data type: x={x} (of type {type(x)})")
+
+
+def raise_unsupported_arg(arg_name, arg_description, input_type):
+    raise ValueError(
+        f"When providing `x` as a {input_type}, `{arg_name}` "
+        f"should not be passed. Instead, {arg_description} should "
+        f"be included as part of the {input_type}."
+    )

@@ -1,0 +1,183 @@
+"""Indexing a directory of files by class, and validation splits.
+
+Ported from Keras 3's `keras/src/utils/dataset_utils.py` so that the same
+folder gives the same file list, labels and training/validation subsets.
+"""
+import os
+
+import numpy as np
+
+
+def index_directory(directory, labels, formats, class_names=None, shuffle=True,
+                    seed=None, follow_links=False, verbose=True):
+    """Lists the files of `directory` with their labels, as Keras does.
+
+    Args:
+        directory: The folder; with `labels="inferred"` each sub-folder
+            holds the files of one class.
+        labels: `"inferred"`, None, or a list of integer labels in the
+            alphanumeric order of the file paths.
+        formats: Allowed file extensions (e.g. `(".jpg", ".png")`).
+        class_names: With inferred labels, the sub-folders to use, in order.
+        shuffle: Shuffle the files (`np.random.RandomState(seed)`, as
+            Keras); else they stay in alphanumeric order.
+        seed: Seed of the shuffle.
+        follow_links: Follow symbolic links to sub-folders.
+        verbose: Print how many files and classes were found.
+
+    Returns:
+        `(file_paths, labels, class_names)`.
+    """
+    if labels == "inferred":
+        subdirs = []
+        for subdir in sorted(os.listdir(directory)):
+            if os.path.isdir(os.path.join(directory, subdir)):
+                if not subdir.startswith("."):
+                    if subdir.endswith("/"):
+                        subdir = subdir[:-1]
+                    subdirs.append(subdir)
+        if class_names is not None:
+            if not set(class_names).issubset(set(subdirs)):
+                raise ValueError(
+                    "The `class_names` passed did not match the "
+                    "names of the subdirectories of the target directory. "
+                    f"Expected: {subdirs} (or a subset of it), "
+                    f"but received: class_names={class_names}"
+                )
+            subdirs = class_names  # Keep provided order.
+    else:
+        # In the explicit/no-label cases, index from the parent directory down.
+        subdirs = [""]
+        if class_names is not None:
+            if labels is None:
+                raise ValueError(
+                    "When `labels=None` (no labels), argument `class_names` "
+                    "cannot be specified."
+                )
+            raise ValueError(
+                "When argument `labels` is specified, argument "
+                "`class_names` cannot be specified (the `class_names` "
+                "will be the sorted list of labels)."
+            )
+    class_names = subdirs
+    class_indices = dict(zip(class_names, range(len(class_names))))
+
+    filenames = []
+    labels_list = []
+    for subdir in subdirs:
+        partial_filenames, partial_labels = index_subdirectory(
+            os.path.join(directory, subdir), class_indices, follow_links, formats)
+        labels_list.append(partial_labels)
+        filenames += partial_filenames
+
+    if labels == "inferred":
+        labels = np.zeros((len(filenames),), dtype="int32")
+        i = 0
+        for partial_labels in labels_list:
+            labels[i:i + len(partial_labels)] = partial_labels
+            i += len(partial_labels)
+    elif labels is None:
+        class_names = None
+    else:
+        if len(labels) != len(filenames):
+            raise ValueError(
+                "Expected the lengths of `labels` to match the number "
+                "of files in the target directory. len(labels) is "
+                f"{len(labels)} while we found {len(filenames)} files "
+                f"in directory {directory}."
+            )
+        class_names = [str(label) for label in sorted(set(labels))]
+    if verbose:
+        if labels is None:
+            print(f"Found {len(filenames)} files.")
+        else:
+            print(
+                f"Found {len(filenames)} files belonging "
+                f"to {len(class_names)} classes."
+            )
+    file_paths = [os.path.join(directory, fname) for fname in filenames]
+    if shuffle:
+        # Shuffle globally to erase macro-structure
+        if seed is None:
+            seed = np.random.randint(1e6)
+        rng = np.random.RandomState(seed)
+        rng.shuffle(file_paths)
+        if labels is not None:
+            rng = np.random.RandomState(seed)
+            rng.shuffle(labels)
+    return file_paths, labels, class_names
+
+
+def iter_valid_files(directory, follow_links, formats):
+    """(root, file name) of the allowed files under `directory`, sorted."""
+    walk = os.walk(directory, followlinks=follow_links)
+    for root, _, files in sorted(walk, key=lambda x: x[0]):
+        for fname in sorted(files):
+            if fname.lower().endswith(formats):
+                yield root, fname
+
+
+def index_subdirectory(directory, class_indices, follow_links, formats):
+    """Relative paths of the files under `directory` and their class index."""
+    dirname = os.path.basename(directory)
+    labels = []
+    filenames = []
+    for root, fname in iter_valid_files(directory, follow_links, formats):
+        labels.append(class_indices[dirname])
+        absolute_path = os.path.join(root, fname)
+        relative_path = os.path.join(
+            dirname, os.path.relpath(absolute_path, directory)
+        )
+        filenames.append(relative_path)
+    return filenames, labels
+
+
+def get_training_or_validation_split(samples, labels, validation_split, subset):
+    """The training (first) or validation (last) part of the samples.
+
+    `int(validation_split * len(samples))` samples go to validation, as in
+    Keras.
+    """
+    if not validation_split:
+        return samples, labels
+    num_val_samples = int(validation_split * len(samples))
+    if subset == "training":
+        print(f"Using {len(samples) - num_val_samples} files for training.")
+        samples = samples[:-num_val_samples]
+        if labels is not None:
+            labels = labels[:-num_val_samples]
+    elif subset == "validation":
+        print(f"Using {num_val_samples} files for validation.")
+        samples = samples[-num_val_samples:]
+        if labels is not None:
+            labels = labels[-num_val_samples:]
+    else:
+        raise ValueError(
+            '`subset` must be either "training" '
+            f'or "validation", received: {subset}'
+        )
+    return samples, labels
+
+
+def check_validation_split_arg(validation_split, subset, shuffle, seed):
+    """Raises Keras's errors for inconsistent split arguments."""
+    if validation_split and not 0 < validation_split < 1:
+        raise ValueError(
+            "`validation_split` must be between 0 and 1, "
+            f"received: {validation_split}"
+        )
+    if (validation_split or subset) and not (validation_split and subset):
+        raise ValueError(
+            "If `subset` is set, `validation_split` must be set, and inversely."
+        )
+    if subset not in ("training", "validation", "both", None):
+        raise ValueError(
+            '`subset` must be either "training", '
+            f'"validation" or "both", received: {subset}'
+        )
+    if validation_split and shuffle and seed is None:
+        raise ValueError(
+            "If using `validation_split` and shuffling the data, you must "
+            "provide a `seed` argument, to make sure that there is no "
+            "overlap between the training and validation subset."
+        )
