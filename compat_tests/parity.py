@@ -3022,6 +3022,12 @@ def _model_core_rows():
             + parity_models.model_rows())
 
 
+def _pool_norm_rows():
+    from compat_tests import parity_pool_norm
+
+    return parity_pool_norm.pool_norm_rows()
+
+
 def all_rows():
     """Every row of the parity table, in report order."""
     rows = (activation_rows() + loss_rows() + metric_rows() + initializer_rows()
@@ -3029,7 +3035,7 @@ def all_rows():
                _to_categorical_difference_row()]
             + optimizer_rows() + schedule_rows() + layer_rows() + behaviour_rows()
             + callback_rows() + utils_rows() + dataset_rows() + model_rows()
-            + [_backend_row()] + _model_core_rows())
+            + [_backend_row()] + _model_core_rows() + _pool_norm_rows())
     names = [r.name for r in rows]
     duplicates = {n for n in names if names.count(n) > 1}
     if duplicates:

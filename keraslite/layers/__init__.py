@@ -15,10 +15,26 @@ from keraslite.layers.merging.add import (Add, Average, Maximum, Minimum,
                                           Multiply, Subtract)
 from keraslite.layers.merging.concatenate import Concatenate
 from keraslite.layers.merging.dot import Dot
+from keraslite.layers.normalization.batch_normalization import BatchNormalization
+from keraslite.layers.normalization.layer_normalization import LayerNormalization
+from keraslite.layers.pooling.average_pooling1d import AveragePooling1D
+from keraslite.layers.pooling.average_pooling2d import AveragePooling2D
+from keraslite.layers.pooling.global_average_pooling1d import GlobalAveragePooling1D
+from keraslite.layers.pooling.global_average_pooling2d import GlobalAveragePooling2D
+from keraslite.layers.pooling.global_max_pooling1d import GlobalMaxPooling1D
+from keraslite.layers.pooling.global_max_pooling2d import GlobalMaxPooling2D
+from keraslite.layers.pooling.max_pooling1d import MaxPooling1D
+from keraslite.layers.pooling.max_pooling2d import MaxPooling2D
 from keraslite.layers.reshaping.permute import Permute
 from keraslite.layers.reshaping.repeat_vector import RepeatVector
 from keraslite.layers.reshaping.reshape import Reshape
 from keraslite.registry import serialize_object
+
+# Keras's aliases (the same classes).
+AvgPool1D, AvgPool2D = AveragePooling1D, AveragePooling2D
+GlobalAvgPool1D, GlobalAvgPool2D = GlobalAveragePooling1D, GlobalAveragePooling2D
+GlobalMaxPool1D, GlobalMaxPool2D = GlobalMaxPooling1D, GlobalMaxPooling2D
+MaxPool1D, MaxPool2D = MaxPooling1D, MaxPooling2D
 
 ALL_LAYERS = {
     cls.__name__: cls
@@ -26,6 +42,11 @@ ALL_LAYERS = {
                 Flatten, Identity, InputLayer, Lambda, LeakyReLU, Maximum, Minimum,
                 Multiply, Permute, PReLU, ReLU, RepeatVector, Reshape, Softmax,
                 Subtract)
+} | {
+    cls.__name__: cls
+    for cls in (AveragePooling1D, AveragePooling2D, BatchNormalization,
+                GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling1D,
+                GlobalMaxPooling2D, LayerNormalization, MaxPooling1D, MaxPooling2D)
 }
 
 
@@ -33,7 +54,8 @@ ALL_LAYERS = {
 # builds Dropout, Activation and InputLayer at construction).
 _BUILD_CONFIG_LAYERS = ("Dense", "Flatten", "Add", "Subtract", "Multiply",
                         "Average", "Maximum", "Minimum", "Concatenate", "Dot",
-                        "Reshape", "Permute", "RepeatVector", "PReLU")
+                        "Reshape", "Permute", "RepeatVector", "PReLU",
+                        "BatchNormalization", "LayerNormalization")
 
 
 def _shape_list(shape):
