@@ -17,14 +17,56 @@ def check_axis(layer, axis, input_shape):
                 f"{tuple(input_shape)}. Received: axis={axis}")
 
 
-def channel_sum(a, axes):
-    """Per-channel sums of `a` over `axes`, accumulated in float64.
+_BLOCK = 128
 
-    NOTE: a float32 running sum over a 128x26x26 batch loses ~1e-5 of the
-    mean; TensorFlow's tree reductions do not. Only the (C,) result is kept,
-    cast back to float32.
+
+def channel_sum(a, axis):
+    """Per-channel sums of `a` over every axis but `axis`, as float32.
+
+    NOTE: a plain float32 running sum over a 128x26x26 batch loses ~1e-5 of
+    the mean (TensorFlow's tree reductions do not): rows are summed in
+    blocks of 128 by einsum, and the block sums in float64.
     """
-    return np.add.reduce(a, axis=axes, dtype=np.float64).astype(a.dtype)
+    channels = a.shape[axis]
+    lead = int(np.prod(a.shape[:axis], dtype=np.int64))
+    trail = int(np.prod(a.shape[axis + 1:], dtype=np.int64))
+    if trail > 1:
+        partial = np.einsum("acb->ac", a.reshape(lead, channels, trail))
+        return partial.sum(0, dtype=np.float64).astype(a.dtype)
+    rows = a.reshape(lead, channels)
+    full = lead - lead % _BLOCK
+    total = rows[full:].sum(0, dtype=np.float64)
+    if full:
+        blocks = np.einsum("nbc->nc", rows[:full].reshape(-1, _BLOCK, channels))
+        total += blocks.sum(0, dtype=np.float64)
+    return total.astype(a.dtype)
+
+
+class _Channels:
+    """How per-channel (C,) vectors meet an input of `shape`.
+
+    With the channels last, the input is seen as (rows / k, k * C) and the
+    vectors are tiled k times: broadcasting a (C,) row over (rows, C) makes
+    NumPy run C-long inner loops, ~5x slower than long ones. Otherwise the
+    input keeps its shape and the vectors become (C, 1, ..., 1).
+    """
+
+    def __init__(self, shape, axis):
+        self.axis = axis
+        channels = shape[axis]
+        if axis == len(shape) - 1:
+            rows = int(np.prod(shape[:-1], dtype=np.int64))
+            self.repeat = max(k for k in (64, 32, 16, 8, 4, 2, 1) if rows % k == 0)
+            self.view_shape = (rows // self.repeat, self.repeat * channels)
+            self.vector_shape = None
+        else:
+            self.view_shape = shape
+            self.vector_shape = (channels,) + (1,) * (len(shape) - axis - 1)
+
+    def vec(self, v):
+        if self.vector_shape is None:
+            return np.tile(v, self.repeat)
+        return v.reshape(self.vector_shape)
 
 
 class BatchNormalization(Layer):
@@ -84,6 +126,7 @@ class BatchNormalization(Layer):
         self.renorm_clipping = renorm_clipping
         self.renorm_momentum = renorm_momentum
         self.gamma = self.beta = self.moving_mean = self.moving_variance = None
+        self._layouts = {}
 
     def build(self, input_shape):
         check_axis(self, self.axis, input_shape)
@@ -120,26 +163,23 @@ class BatchNormalization(Layer):
         check_axis(self, self.axis, input_shape)
         return tuple(input_shape)
 
-    def _layout(self, x):
-        """`x` with the channel axis last as a 2-D (rows, C) view when it is
-        already last, the reduction axes, and the shape statistics broadcast to."""
-        axis = self.axis % x.ndim
-        if axis == x.ndim - 1:
-            return x.reshape(-1, x.shape[-1]), (0,), (x.shape[-1],)
-        axes = tuple(a for a in range(x.ndim) if a != axis)
-        return x, axes, tuple(x.shape[a] if a == axis else 1 for a in range(x.ndim))
+    def _layout(self, shape):
+        layout = self._layouts.get(shape)
+        if layout is None:
+            layout = self._layouts[shape] = _Channels(shape, self.axis % len(shape))
+        return layout
 
     def forward(self, x, training=False, keep=False):
-        shape = x.shape
-        x2, axes, stat_shape = self._layout(x)
+        layout = self._layout(x.shape)
+        vec, axis = layout.vec, layout.axis
+        xv = x.reshape(layout.view_shape)
         dtype = x.dtype.type
         if training and self.trainable:
-            count = dtype(x.size // self.moving_mean.shape[0])
-            mean = channel_sum(x2, axes) / count
-            diff = np.subtract(x2, mean.reshape(stat_shape),
-                               out=self._buffer("diff", x2.shape))
+            count = dtype(x.size // x.shape[axis])
+            mean = channel_sum(x, axis) / count
+            diff = np.subtract(xv, vec(mean), out=self._buffer("diff", xv.shape))
             np.multiply(diff, diff, out=diff)
-            variance = channel_sum(diff, axes) / count
+            variance = channel_sum(diff.reshape(x.shape), axis) / count
             momentum = dtype(self.momentum)
             rest = dtype(1.0 - self.momentum)
             self.moving_mean.value[...] = self.moving_mean.value * momentum + mean * rest
@@ -155,38 +195,40 @@ class BatchNormalization(Layer):
         shift = -mean * scaled
         if self.center:
             shift = shift + self.beta.value
-        y = np.multiply(x2, scaled.reshape(stat_shape), out=self._buffer("y", x2.shape))
-        y += shift.reshape(stat_shape)
-        ctx = (x2, shape, axes, stat_shape, mean, inv, batch_stats, self._slot) \
-            if keep else None
-        return y.reshape(shape), ctx
+        y = np.multiply(xv, vec(scaled), out=self._buffer("y", xv.shape))
+        y += vec(shift)
+        ctx = (x, mean, inv, batch_stats, self._slot) if keep else None
+        return y.reshape(x.shape), ctx
 
     def backward(self, ctx, dy, need_input_grad=True, from_logits=False):
         """Gradients through the batch statistics in training, through a
         fixed affine map in inference."""
-        x2, shape, axes, stat_shape, mean, inv, batch_stats, slot = ctx
-        dy = dy.reshape(x2.shape)
+        x, mean, inv, batch_stats, slot = ctx
+        layout = self._layout(x.shape)
+        vec, axis = layout.vec, layout.axis
+        dy = dy.reshape(layout.view_shape)
         # xhat = (x - mean) / sqrt(var + epsilon)
-        xhat = np.subtract(x2, mean.reshape(stat_shape),
-                           out=self._buffer("xhat", x2.shape, slot))
-        xhat *= inv.reshape(stat_shape)
-        d_beta = channel_sum(dy, axes)
-        d_gamma = channel_sum(xhat * dy, axes)
+        xhat = np.subtract(x.reshape(layout.view_shape), vec(mean),
+                           out=self._buffer("xhat", dy.shape, slot))
+        xhat *= vec(inv)
+        d_beta = channel_sum(dy.reshape(x.shape), axis)
+        product = np.multiply(xhat, dy, out=self._buffer("dx", dy.shape, slot))
+        d_gamma = channel_sum(product.reshape(x.shape), axis)
         grads = ([d_gamma] if self.scale else []) + ([d_beta] if self.center else [])
         if not need_input_grad:
             return None, grads
         scaled = inv * self.gamma.value if self.scale else inv
-        dx = self._buffer("dx", x2.shape, slot)
+        dx = product  # reused
         if batch_stats:
-            count = dy.dtype.type(x2.size // d_beta.size)
+            count = dy.dtype.type(x.size // x.shape[axis])
             # dx = gamma * inv * (dy - mean(dy) - xhat * mean(dy * xhat))
-            xhat *= (d_gamma / count).reshape(stat_shape)
-            np.subtract(dy, (d_beta / count).reshape(stat_shape), out=dx)
+            xhat *= vec(d_gamma / count)
+            np.subtract(dy, vec(d_beta / count), out=dx)
             dx -= xhat
-            dx *= scaled.reshape(stat_shape)
+            dx *= vec(scaled)
         else:
-            np.multiply(dy, scaled.reshape(stat_shape), out=dx)
-        return dx.reshape(shape), grads
+            np.multiply(dy, vec(scaled), out=dx)
+        return dx.reshape(x.shape), grads
 
     def get_config(self):
         return {

@@ -135,49 +135,50 @@ class BasePooling(Layer):
         if self.pool_mode == "max":
             src = self._padded(x, g, -np.inf)
             np.copyto(y, src[g.windows[0]])
-            if not keep:
-                for window in g.windows[1:]:
-                    np.maximum(y, src[window], out=y)
-                return y, None
-            # Which window position holds the maximum: the first one on ties
-            # (row-major order), as TensorFlow's MaxPoolGrad.
-            argmax = np.zeros(g.out_shape, np.min_scalar_type(len(g.windows)))
-            better = np.empty(g.out_shape, bool)
-            for position, window in enumerate(g.windows[1:], 1):
-                view = src[window]
-                np.greater(view, y, out=better)
-                np.copyto(y, view, where=better)
-                np.copyto(argmax, position, where=better)
-            return y, (g, x.shape, argmax, self._slot)
+            for window in g.windows[1:]:
+                np.maximum(y, src[window], out=y)
+            return y, ((g, src, y, self._slot) if keep else None)
         src = self._padded(x, g, 0.0)
         np.copyto(y, src[g.windows[0]])
         for window in g.windows[1:]:
             y += src[window]
         y /= g.counts.astype(y.dtype)
-        return y, ((g, x.shape, None, self._slot) if keep else None)
+        return y, ((g, None, None, self._slot) if keep else None)
 
     def backward(self, ctx, dy, need_input_grad=True, from_logits=False):
-        """Max: `dy` goes to the argmax of each window. Average: `dy / count`
+        """Max: `dy` goes to the first maximum of each window in row-major
+        order (as TensorFlow's MaxPoolGrad on ties). Average: `dy / count`
         goes to every element of the window. Overlapping windows add up."""
-        g, x_shape, argmax, slot = ctx
+        g, src, y, slot = ctx
         if not need_input_grad:
             return None, []
         dx = self._buffer("dx", g.padded_shape, slot)
         if not g.tiles:
             dx.fill(0.0)
-        if argmax is None:
+        if src is None:
             mean_share = np.divide(dy, g.counts.astype(dy.dtype),
                                    out=self._buffer("share", dy.shape, slot))
+        else:  # masks without branches: `np.copyto(where=)` is slow on random masks
+            unclaimed = np.ones(y.shape, bool)
+            hit = np.empty(y.shape, bool)
+        last = len(g.windows) - 1
         for position, window in enumerate(g.windows):
-            if argmax is None:
-                share = mean_share
+            if src is None:
+                if g.overlap:
+                    dx[window] += mean_share
+                else:
+                    dx[window] = mean_share
+                continue
+            if position < last:
+                np.equal(src[window], y, out=hit)
+                hit &= unclaimed
+                unclaimed ^= hit
             else:
-                share = np.multiply(dy, argmax == position,
-                                    out=self._buffer("share", dy.shape, slot))
+                hit = unclaimed
             if g.overlap:
-                dx[window] += share
+                dx[window] += np.multiply(dy, hit, out=self._buffer("share", dy.shape, slot))
             else:
-                dx[window] = share
+                np.multiply(dy, hit, out=dx[window])
         return (dx[g.interior] if g.pad else dx), []
 
     def get_config(self):
