@@ -174,7 +174,7 @@ def _bn_model(lib, frozen=False):
     h = L.BatchNormalization(name="bn", trainable=not frozen)(h)
     h = L.LayerNormalization(name="ln")(h)
     out = L.Dense(3, activation="softmax", name="out")(h)
-    return lib.Model(inp, out)
+    return lib.Model(inp, out, name="bn_model")
 
 
 def _fit_row():
@@ -256,6 +256,10 @@ def _bookkeeping_row():
             ]:
                 pairs.append(Pair(f"{'frozen: ' if frozen else ''}{label}", pick(ours),
                                   pick(theirs), exact=True))
+            for options in ({}, {"show_trainable": True}):
+                pairs.append(Pair(f"{'frozen: ' if frozen else ''}summary {options}",
+                                  _summary(ours, **options), _summary(theirs, **options),
+                                  exact=True))
         for model, lib in ((ours, keraslite), (theirs, keras)):
             model.trainable = False
         pairs.append(Pair("model.trainable=False freezes every layer",
@@ -272,6 +276,22 @@ def _bookkeeping_row():
                compute, covers=tuple(f"layers.{a}" for a in (
                    "AvgPool1D", "AvgPool2D", "GlobalAvgPool1D", "GlobalAvgPool2D",
                    "GlobalMaxPool1D", "GlobalMaxPool2D", "MaxPool1D", "MaxPool2D")))
+
+
+def _summary(model, **options):
+    """The lines of `model.summary()` at Keras's 80-column width."""
+    import os
+
+    lines, previous = [], os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = "80"
+    try:
+        model.summary(print_fn=lambda text, *a, **k: lines.append(text), **options)
+    finally:
+        if previous is None:
+            del os.environ["COLUMNS"]
+        else:
+            os.environ["COLUMNS"] = previous
+    return "".join(lines).splitlines()
 
 
 # Bad arguments and inputs: (label, fn(layers module, Input)).
