@@ -304,8 +304,8 @@ ERRORS = [
      "Received: data_format=nhwc"),
     (lambda: L.GlobalMaxPooling2D(data_format="x"), ValueError, "Received: data_format=x"),
     (lambda: L.MaxPooling2D(name="p2")(np.ones((1, 4, 4), "float32")), ValueError,
-     r"Input 0 of layer 'p2' is incompatible with the layer: expected ndim=4, found "
-     r"ndim=3. Full shape received: \(1, 4, 4\)"),
+     r"Input 0 with name 'None' of layer 'p2' is incompatible with the layer: "
+     r"expected ndim=4, found ndim=3. Full shape received: \(1, 4, 4\)"),
     (lambda: L.MaxPooling1D(name="p1")(keraslite.Input((4,))), ValueError,
      "layer 'p1' .* expected ndim=3, found ndim=2"),
     (lambda: L.GlobalAveragePooling2D(name="gap")(np.ones((1, 4, 4), "float32")),

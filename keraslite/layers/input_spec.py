@@ -9,9 +9,9 @@ def check_ndim(layer, shape, ndim):
                          f"{len(shape)} input tensors.")
     if len(shape) != ndim:
         raise ValueError(
-            f"Input 0 of layer '{layer.name}' is incompatible with the layer: "
-            f"expected ndim={ndim}, found ndim={len(shape)}. Full shape "
-            f"received: {shape}")
+            f"Input 0 with name 'None' of layer '{layer.name}' is incompatible "
+            f"with the layer: expected ndim={ndim}, found ndim={len(shape)}. "
+            f"Full shape received: {shape}")
 
 
 def check_axes(layer, shape, axes):
@@ -20,6 +20,6 @@ def check_axes(layer, shape, axes):
     for axis, value in axes.items():
         if shape[axis] is not None and shape[axis] != value:
             raise ValueError(
-                f"Input 0 of layer '{layer.name}' is incompatible with the "
-                f"layer: expected axis {axis} of input shape to have value "
+                f"Input 0 with name 'None' of layer '{layer.name}' is "
+                f"incompatible with the layer: expected axis {axis} of input shape to have value "
                 f"{value}, but received input with shape {shape}")
