@@ -3054,6 +3054,12 @@ def _data_rows():
     return data_rows()
 
 
+def _pool_norm_rows():
+    from compat_tests import parity_pool_norm
+
+    return parity_pool_norm.pool_norm_rows()
+
+
 def all_rows():
     """Every row of the parity table, in report order."""
     from compat_tests import parity_confusion
@@ -3067,7 +3073,8 @@ def all_rows():
             + callback_rows() + utils_rows() + dataset_rows() + model_rows()
             + [_backend_row()] + _model_core_rows()
             + _optimizer_option_rows() + _shape_layer_rows()
-            + parity_confusion.confusion_metric_rows() + _data_rows())
+            + parity_confusion.confusion_metric_rows() + _data_rows()
+            + _pool_norm_rows())
     names = [r.name for r in rows]
     duplicates = {n for n in names if names.count(n) > 1}
     if duplicates:
