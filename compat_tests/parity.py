@@ -3024,12 +3024,14 @@ def _model_core_rows():
 
 def all_rows():
     """Every row of the parity table, in report order."""
+    from compat_tests.parity_metrics_more import more_metric_rows
+
     rows = (activation_rows() + loss_rows() + metric_rows() + initializer_rows()
             + [_regularizer_row(), _constraint_row(), _to_categorical_row(),
                _to_categorical_difference_row()]
             + optimizer_rows() + schedule_rows() + layer_rows() + behaviour_rows()
             + callback_rows() + utils_rows() + dataset_rows() + model_rows()
-            + [_backend_row()] + _model_core_rows())
+            + [_backend_row()] + _model_core_rows() + more_metric_rows())
     names = [r.name for r in rows]
     duplicates = {n for n in names if names.count(n) > 1}
     if duplicates:

@@ -52,6 +52,13 @@ INTERNAL_MODULES = {
     "metrics.reduction_metrics": "defines metrics.Mean/Sum/MeanMetricWrapper (exported by metrics)",
     "metrics.accuracy_metrics": "defines the accuracy metrics (exported by metrics)",
     "metrics.regression_metrics": "defines metrics.MeanSquaredError/... (exported by metrics)",
+    "metrics.f_score_metrics": "defines metrics.F1Score/FBetaScore (exported by metrics)",
+    "metrics.iou_metrics": "defines metrics.IoU/MeanIoU/... (exported by metrics)",
+    "metrics.correlation_metrics": "defines metrics.PearsonCorrelation/... (exported by metrics)",
+    "metrics.probabilistic_metrics": "defines metrics.KLDivergence/Poisson/... "
+                                     "(exported by metrics)",
+    "metrics.hinge_metrics": "defines metrics.Hinge/SquaredHinge/CategoricalHinge "
+                             "(exported by metrics)",
     "ops.core": "defines ops.cast, ops.shape, ... (exported by ops)",
     "ops.nn": "defines ops.relu, ops.softmax, ... (exported by ops)",
     "ops.numpy": "defines ops.add, ops.matmul, ... (exported by ops)",

@@ -3,7 +3,7 @@
 import numpy as np
 
 from keraslite import backend
-from keraslite.utils.naming import snake_case
+from keraslite.utils.naming import snake_case, unique_name
 
 
 class Metric:
@@ -19,7 +19,8 @@ class Metric:
     _direction = None
 
     def __init__(self, name=None, dtype=None):
-        self.name = name or snake_case(type(self).__name__)
+        # As Keras's `auto_name`: "io_u", "io_u_1", ... when no name is given.
+        self.name = name or unique_name(snake_case(type(self).__name__))
         self.dtype = dtype or backend.floatx()
 
     def update_state(self, *args, **kwargs):
@@ -35,6 +36,7 @@ class Metric:
             setattr(self, name, np.zeros_like(value))
 
     def _state(self):
+        """The state variables by their Keras names, in Keras's order."""
         return {}
 
     @property
