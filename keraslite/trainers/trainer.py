@@ -255,14 +255,23 @@ class Trainer:
             sw = sws[i] if (weighted and sws is not None) else None
             metric.update_state(ys[i], preds[i], sw)
 
+    def _log_names(self):
+        """The logs' key of each of `self.metrics` (repeated names made unique)."""
+        names = [m.name for m in self.metrics]
+        compiled = self._compiled
+        if compiled is not None and compiled.metrics:
+            names[len(names) - len(compiled.log_names):] = compiled.log_names
+        return names
+
     def _logs(self):
         """Current metric results, sorted by name as Keras's logs are."""
-        logs = {m.name: float(m.result()) for m in self.metrics}
+        logs = {name: _log_value(m.result())
+                for name, m in zip(self._log_names(), self.metrics)}
         return dict(sorted(logs.items()))
 
     def _ordered_results(self, logs):
         """[loss, *per-output losses, *metrics] (or just the loss)."""
-        values = [logs[m.name] for m in self.metrics]
+        values = [logs[name] for name in self._log_names()]
         return values[0] if len(values) == 1 else values
 
     # --- data -----------------------------------------------------------------------
@@ -697,3 +706,9 @@ def _check_epochs(epochs, initial_epoch):
             "Argument `initial_epoch` must be between 0 and `epochs`. "
             f"Received: initial_epoch={initial_epoch}, epochs={epochs}"
         )
+
+
+def _log_value(result):
+    """A metric result as logged: a float, or an array for per-class results
+    (F1Score(average=None)), as Keras's logs keep them."""
+    return float(result) if np.ndim(result) == 0 else np.asarray(result)
