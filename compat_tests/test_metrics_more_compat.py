@@ -204,3 +204,35 @@ def _metric_configs(path):
             else:
                 out.append((key, item))
     return out
+
+
+@pytest.mark.parametrize("writer", ["keraslite", "keras"])
+def test_metric_functions_and_wrappers_in_a_keras_file_cross(tmp_path, writer):
+    """Metric functions and MeanMetricWrapper objects (of a function with
+    kwargs, of a Loss object) in the compile config, both ways."""
+    def build(lib):
+        model = lib.Sequential([lib.Input((6,)),
+                                lib.layers.Dense(4, activation="softmax")])
+        m = lib.metrics
+        model.compile("sgd", "categorical_crossentropy", metrics=[
+            m.top_k_categorical_accuracy, m.pearson_correlation,
+            m.concordance_correlation,
+            m.MeanMetricWrapper(m.top_k_categorical_accuracy, k=2, name="top2"),
+            m.MeanMetricWrapper(lib.losses.MeanAbsoluteError(), name="wrapped_mae")])
+        return model
+
+    keras.backend.clear_session()
+    keraslite.backend.clear_session()
+    ours, theirs = build(keraslite), build(keras)
+    theirs.set_weights(ours.get_weights())
+    source, target_lib = (ours, keras) if writer == "keraslite" else (theirs, keraslite)
+    path = tmp_path / "model.keras"
+    source.save(path)
+    loaded = target_lib.models.load_model(path)
+    x, y, _ = _data("categorical", 24, 6)
+    want = source.evaluate(x, y, verbose=0, return_dict=True)
+    got = loaded.evaluate(x, y, verbose=0, return_dict=True)
+    assert sorted(got) == sorted(want)
+    for key in want:
+        np.testing.assert_allclose(got[key], want[key], rtol=1e-5, atol=1e-6,
+                                   err_msg=key)

@@ -114,10 +114,15 @@ def _in_top_k(targets, predictions, k):
 def _flat_top_k(y_true, y_pred, matches_fn):
     """Flattens labels to (n,) and predictions to (n, classes), as Keras."""
     shape = y_true.shape
-    if y_pred.ndim > 2:
-        y_pred = y_pred.reshape(-1, y_pred.shape[-1])
-    if y_true.ndim > 1:
-        y_true = y_true.reshape(-1)
+    flat_pred = y_pred.reshape(-1, y_pred.shape[-1]) if y_pred.ndim > 2 else y_pred
+    flat_true = y_true.reshape(-1)
+    if flat_true.shape[0] != flat_pred.shape[0]:
+        raise ValueError(
+            "Expected one label per row of predictions (class ids for the "
+            "sparse top-k accuracy, one-hot rows for the categorical one). "
+            f"Received: y_true.shape={shape}, y_pred.shape={y_pred.shape}"
+        )
+    y_true, y_pred = flat_true, flat_pred
     matches = matches_fn(y_true, y_pred).astype(backend.floatx())
     return matches.reshape(shape)
 
