@@ -376,17 +376,9 @@ def _compare(keras, case, Pair, _np):
         pairs.append(Pair(f"state {name}", value, their_value))
         pairs.append(Pair(f"state {name} dtype", str(value.dtype),
                           str(their_value.dtype), exact=True))
-    ours.reset_state()
-    theirs.reset_state()
-    pairs.append(Pair("result after reset_state", ours.result(), _np(theirs.result())))
-    args = case.data(4)
-    ours.update_state(*args)
-    theirs.update_state(*args)
-    pairs.append(Pair("result after reset and one batch", ours.result(),
-                      _np(theirs.result())))
-    pairs.append(Pair("result dtype", str(np.asarray(ours.result()).dtype),
-                      str(_np(theirs.result()).dtype), exact=True))
-    pairs.append(Pair("__call__", ours(*case.data(5)), _np(theirs(*case.data(5)))))
+    from compat_tests.parity import _reset_pairs
+
+    pairs += _reset_pairs(ours, theirs, case.data)
     config = theirs.get_config()
     pairs.append(Pair("get_config", ours.get_config(), config, exact=True))
     rebuilt = type(ours).from_config(config)

@@ -3,7 +3,7 @@ import numpy as np
 
 from keraslite import backend
 from keraslite.losses import squeeze_or_expand_to_same_rank
-from keraslite.metrics.reduction_metrics import MeanMetricWrapper, _FunctionMetric
+from keraslite.metrics.reduction_metrics import _FunctionMetric
 
 
 def accuracy(y_true, y_pred):
@@ -51,15 +51,15 @@ class Accuracy(_FunctionMetric):
     _default_name = "accuracy"
 
 
-class BinaryAccuracy(MeanMetricWrapper):
+class BinaryAccuracy(_FunctionMetric):
     """How often `y_pred > threshold` matches 0/1 labels."""
 
     _direction = "up"
+    _fn = staticmethod(binary_accuracy)
+    _config_keys = ("threshold",)
 
     def __init__(self, name="binary_accuracy", dtype=None, threshold=0.5):
-        super().__init__(binary_accuracy, name=name, dtype=dtype,
-                         threshold=threshold)
-        self.threshold = threshold
+        super().__init__(name=name, dtype=dtype, threshold=threshold)
 
 
 class CategoricalAccuracy(_FunctionMetric):
