@@ -708,6 +708,23 @@ def _metric_cases():
     ]
 
 
+def _reset_pairs(ours, theirs, data):
+    """Results after reset_state, after one more batch (`data(4)`), their
+    dtype, and `__call__` on `data(5)`."""
+    ours.reset_state()
+    theirs.reset_state()
+    pairs = [Pair("result after reset_state", ours.result(), _np(theirs.result()))]
+    args = data(4)
+    ours.update_state(*args)
+    theirs.update_state(*args)
+    pairs.append(Pair("result after reset and one batch", ours.result(),
+                      _np(theirs.result())))
+    pairs.append(Pair("result dtype", str(np.asarray(ours.result()).dtype),
+                      str(_np(theirs.result()).dtype), exact=True))
+    pairs.append(Pair("__call__", ours(*data(5)), _np(theirs(*data(5)))))
+    return pairs
+
+
 def _metric_row(case):
     def compute():
         _, keras = _keras()
@@ -729,19 +746,7 @@ def _metric_row(case):
                               _np(theirs_var)))
         pairs.append(Pair("number of state variables", len(ours.variables),
                           len(theirs.variables), exact=True))
-        ours.reset_state()
-        theirs.reset_state()
-        pairs.append(Pair("result after reset_state", ours.result(),
-                          _np(theirs.result())))
-        args = case.data(4)
-        ours.update_state(*args)
-        theirs.update_state(*args)
-        pairs.append(Pair("result after reset and one batch", ours.result(),
-                          _np(theirs.result())))
-        pairs.append(Pair("result dtype", str(np.asarray(ours.result()).dtype),
-                          str(_np(theirs.result()).dtype), exact=True))
-        pairs.append(Pair("__call__", ours(*case.data(5)),
-                          _np(theirs(*case.data(5)))))
+        pairs += _reset_pairs(ours, theirs, case.data)
         if case.function:
             args = case.data(6)
             kwargs = dict(case.kwargs)
@@ -806,10 +811,16 @@ def _metric_registry_row():
     def compute():
         _, keras = _keras()
         pairs = []
+        keras.backend.clear_session()  # the same automatic names ("io_u")
+        keraslite.backend.clear_session()
         for name in kl_metrics._REGISTRY:
             if kl_metrics._REGISTRY[name].__module__.endswith("confusion_metrics"):
                 continue  # their own names row: compat_tests/parity_confusion.py
-            ours, theirs = kl_metrics.get(name), keras.metrics.get(name)
+            try:
+                ours = kl_metrics.get(name)
+            except TypeError:
+                continue  # required arguments (IoU, ...): see parity_metrics_more
+            theirs = keras.metrics.get(name)
             pairs.append(Pair(f"get({name!r})", type(ours).__name__,
                               type(theirs).__name__, exact=True))
             pairs.append(Pair(f"get({name!r}).name", ours.name, theirs.name,
@@ -3063,6 +3074,7 @@ def _pool_norm_rows():
 def all_rows():
     """Every row of the parity table, in report order."""
     from compat_tests import parity_confusion
+    from compat_tests.parity_metrics_more import more_metric_rows
     from compat_tests.parity_losses import loss_extra_rows
 
     rows = (activation_rows() + loss_rows() + loss_extra_rows() + metric_rows()
@@ -3074,7 +3086,7 @@ def all_rows():
             + [_backend_row()] + _model_core_rows()
             + _optimizer_option_rows() + _shape_layer_rows()
             + parity_confusion.confusion_metric_rows() + _data_rows()
-            + _pool_norm_rows())
+            + _pool_norm_rows() + more_metric_rows())
     names = [r.name for r in rows]
     duplicates = {n for n in names if names.count(n) > 1}
     if duplicates:

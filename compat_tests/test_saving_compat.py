@@ -276,15 +276,27 @@ def _object_table():
                 ("constraints", L.constraints.ALL_CLASSES),
                 ("losses", L.losses.ALL_CLASSES),
                 ("metrics", L.metrics.ALL_CLASSES)]
+    # Metrics with required arguments (lib -> kwargs); unnamed, so built after
+    # a clear_session in both libraries, to get the same automatic names.
+    required = {
+        "IoU": lambda lib: {"num_classes": 3, "target_class_ids": [0, 2]},
+        "MeanIoU": lambda lib: {"num_classes": 3},
+        "OneHotIoU": lambda lib: {"num_classes": 3, "target_class_ids": [1]},
+        "OneHotMeanIoU": lambda lib: {"num_classes": 3},
+        "MeanMetricWrapper": lambda lib: {"fn": lib.metrics.mean_squared_error},
+        **{name: (lambda kwargs: lambda lib: kwargs)(kwargs)
+           for name, kwargs in _REQUIRED_ARGS.items()},
+    }
     for family, classes in families:
         for name in sorted(classes):
             if name in bases or (family == "initializers" and name == "Identity"):
                 continue  # Keras 3 drops `gain` from Identity's config
-            kwargs = _REQUIRED_ARGS.get(name, {})
-            for lib in (keras, L):  # unnamed metrics: the same automatic names
-                lib.backend.clear_session()
-            rows.append((name, getattr(getattr(keras, family), name)(**kwargs),
-                         classes[name](**kwargs), getattr(L, family).serialize))
+            kwargs = required.get(name, lambda lib: {}) if family == "metrics" \
+                else (lambda lib: {})
+            keras.backend.clear_session()
+            L.backend.clear_session()
+            rows.append((name, getattr(getattr(keras, family), name)(**kwargs(keras)),
+                         classes[name](**kwargs(L)), getattr(L, family).serialize))
     return rows
 
 

@@ -67,6 +67,13 @@ INTERNAL_MODULES = {
     "metrics.confusion_metrics": "defines metrics.AUC/Precision/Recall/... (exported by metrics)",
     "metrics.metrics_utils": "the thresholding and confusion-matrix counts behind "
                              "metrics.AUC/Precision/...",
+    "metrics.f_score_metrics": "defines metrics.F1Score/FBetaScore (exported by metrics)",
+    "metrics.iou_metrics": "defines metrics.IoU/MeanIoU/... (exported by metrics)",
+    "metrics.correlation_metrics": "defines metrics.PearsonCorrelation/... (exported by metrics)",
+    "metrics.probabilistic_metrics": "defines metrics.KLDivergence/Poisson/... "
+                                     "(exported by metrics)",
+    "metrics.hinge_metrics": "defines metrics.Hinge/SquaredHinge/CategoricalHinge "
+                             "(exported by metrics)",
     "ops.core": "defines ops.cast, ops.shape, ... (exported by ops)",
     "ops.nn": "defines ops.relu, ops.softmax, ... (exported by ops)",
     "ops.numpy": "defines ops.add, ops.matmul, ... (exported by ops)",

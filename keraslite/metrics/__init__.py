@@ -3,6 +3,7 @@
 One module per family, as in Keras 3 (`keras/src/metrics/`); this package
 holds the registry that `compile(metrics=[...])` and files resolve names by.
 """
+from keraslite import losses as losses_module
 from keraslite.losses import (
     binary_crossentropy,
     binary_focal_crossentropy,
@@ -26,10 +27,14 @@ from keraslite.metrics.accuracy_metrics import (
     BinaryAccuracy,
     CategoricalAccuracy,
     SparseCategoricalAccuracy,
+    SparseTopKCategoricalAccuracy,
+    TopKCategoricalAccuracy,
     accuracy,
     binary_accuracy,
     categorical_accuracy,
     sparse_categorical_accuracy,
+    sparse_top_k_categorical_accuracy,
+    top_k_categorical_accuracy,
 )
 from keraslite.metrics.confusion_metrics import (
     AUC,
@@ -44,9 +49,34 @@ from keraslite.metrics.confusion_metrics import (
     TrueNegatives,
     TruePositives,
 )
+from keraslite.metrics.correlation_metrics import (
+    ConcordanceCorrelation,
+    PearsonCorrelation,
+    concordance_correlation,
+    pearson_correlation,
+)
+from keraslite.metrics.f_score_metrics import F1Score, FBetaScore
+from keraslite.metrics.hinge_metrics import CategoricalHinge, Hinge, SquaredHinge
+from keraslite.metrics.iou_metrics import BinaryIoU, IoU, MeanIoU, OneHotIoU, OneHotMeanIoU
 from keraslite.metrics.metric import Metric
+from keraslite.metrics.probabilistic_metrics import (
+    BinaryCrossentropy,
+    CategoricalCrossentropy,
+    KLDivergence,
+    Poisson,
+    SparseCategoricalCrossentropy,
+)
 from keraslite.metrics.reduction_metrics import Mean, MeanMetricWrapper, Sum
-from keraslite.metrics.regression_metrics import MeanAbsoluteError, MeanSquaredError
+from keraslite.metrics.regression_metrics import (
+    CosineSimilarity,
+    LogCoshError,
+    MeanAbsoluteError,
+    MeanAbsolutePercentageError,
+    MeanSquaredError,
+    MeanSquaredLogarithmicError,
+    R2Score,
+    RootMeanSquaredError,
+)
 from keraslite.registry import lookup, serialize_object
 from keraslite.utils.naming import snake_case
 from keraslite import registry
@@ -57,12 +87,46 @@ ALL_CLASSES = {
     for cls in (
         Mean,
         Sum,
+        MeanMetricWrapper,
+        # Regression
+        MeanSquaredError,
+        RootMeanSquaredError,
+        MeanAbsoluteError,
+        MeanAbsolutePercentageError,
+        MeanSquaredLogarithmicError,
+        CosineSimilarity,
+        LogCoshError,
+        R2Score,
+        # Correlation
+        ConcordanceCorrelation,
+        PearsonCorrelation,
+        # Hinge
+        Hinge,
+        SquaredHinge,
+        CategoricalHinge,
+        # Probabilistic
+        KLDivergence,
+        Poisson,
+        BinaryCrossentropy,
+        CategoricalCrossentropy,
+        SparseCategoricalCrossentropy,
+        # Accuracy
         Accuracy,
         BinaryAccuracy,
         CategoricalAccuracy,
         SparseCategoricalAccuracy,
-        MeanSquaredError,
-        MeanAbsoluteError,
+        TopKCategoricalAccuracy,
+        SparseTopKCategoricalAccuracy,
+        # F-score
+        F1Score,
+        FBetaScore,
+        # IoU
+        IoU,
+        BinaryIoU,
+        MeanIoU,
+        OneHotIoU,
+        OneHotMeanIoU,
+        # Confusion
         AUC,
         FalseNegatives,
         FalsePositives,
@@ -82,20 +146,44 @@ ALL_FUNCTIONS = {
     "binary_accuracy": binary_accuracy,
     "categorical_accuracy": categorical_accuracy,
     "sparse_categorical_accuracy": sparse_categorical_accuracy,
+    "top_k_categorical_accuracy": top_k_categorical_accuracy,
+    "sparse_top_k_categorical_accuracy": sparse_top_k_categorical_accuracy,
+    "pearson_correlation": pearson_correlation,
+    "concordance_correlation": concordance_correlation,
     "mean_squared_error": mean_squared_error,
     "mean_absolute_error": mean_absolute_error,
+    "binary_crossentropy": binary_crossentropy,
+    "categorical_crossentropy": categorical_crossentropy,
+    "sparse_categorical_crossentropy": sparse_categorical_crossentropy,
+    "binary_focal_crossentropy": binary_focal_crossentropy,
+    "categorical_focal_crossentropy": categorical_focal_crossentropy,
+    "kl_divergence": kl_divergence,
+    "poisson": poisson,
+    "hinge": hinge,
+    "squared_hinge": squared_hinge,
+    "categorical_hinge": categorical_hinge,
+    "huber": huber,
+    "log_cosh": log_cosh,
+    "mean_absolute_percentage_error": mean_absolute_percentage_error,
+    "mean_squared_logarithmic_error": mean_squared_logarithmic_error,
     "mse": mean_squared_error,
     "mae": mean_absolute_error,
 }
 # As Keras's metrics registry: a string names a class (by its name or its
-# snake_case form, or the aliases mse/MSE/mae/MAE) and `get` instantiates it.
+# snake_case form, or an alias as "mse" or "bce") and `get` instantiates it.
 _REGISTRY = {
     **ALL_CLASSES,
     **{snake_case(name): cls for name, cls in ALL_CLASSES.items()},
+    "bce": BinaryCrossentropy,
+    "BCE": BinaryCrossentropy,
     "mse": MeanSquaredError,
     "MSE": MeanSquaredError,
     "mae": MeanAbsoluteError,
     "MAE": MeanAbsoluteError,
+    "mape": MeanAbsolutePercentageError,
+    "MAPE": MeanAbsolutePercentageError,
+    "msle": MeanSquaredLogarithmicError,
+    "MSLE": MeanSquaredLogarithmicError,
 }
 
 mse = MSE = mean_squared_error
@@ -105,6 +193,16 @@ mae = MAE = mean_absolute_error
 def serialize(metric):
     """Returns the Keras 3 config of a metric object."""
     return serialize_object(metric, "keras.metrics")
+
+
+def _deserialize_function(config):
+    """The metric function (or loss) of a MeanMetricWrapper's "fn" config."""
+    if config.get("class_name") == "function":
+        name = config.get("config")
+        if name in ALL_FUNCTIONS:
+            return ALL_FUNCTIONS[name]
+        return lookup(losses_module.ALL_FUNCTIONS, name, "metric function")
+    return losses_module.deserialize(config)
 
 
 def deserialize(config):
@@ -152,8 +250,12 @@ def resolve(identifier, y_true_shape, y_pred_shape):
             metric = CategoricalAccuracy(name=str(identifier))
     else:
         metric = get(identifier)
+    if isinstance(identifier, str):
+        name = identifier
+    else:  # as Keras's `get_object_name`
+        name = getattr(metric, "name", None) or snake_case(
+            getattr(metric, "__name__", None) or type(metric).__name__)
     if not isinstance(metric, Metric):
         metric = MeanMetricWrapper(metric)
-    if isinstance(identifier, str):
-        metric.name = identifier
+    metric.name = name
     return metric

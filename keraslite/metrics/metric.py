@@ -37,6 +37,7 @@ class Metric:
             setattr(self, name, np.zeros_like(value))
 
     def _state(self):
+        """The state variables by their Keras names, in Keras's order."""
         return {}
 
     @property

@@ -210,8 +210,6 @@ def _canonical(identifier):
 
 
 
-
-
 # --- reading: screening ---------------------------------------------------------------------
 def _known_classes(custom_layers):
     from keraslite.ops.symbolic import op_classes
@@ -621,18 +619,3 @@ def _check_size(layers, batch_shape):
                 "MAX_WEIGHT_BYTES)."
             )
     return total
-
-
-# --- reading: compile -------------------------------------------------------------------
-
-
-
-
-
-
-
-
-
-
-
-

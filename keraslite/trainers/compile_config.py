@@ -78,7 +78,9 @@ def _serialize_metrics(identifiers):
         if isinstance(metric, type) and issubclass(metric, metrics_module.Metric):
             metric = metric()
         if isinstance(metric, metrics_module.Metric):
-            if type(metric).__name__ not in metrics_module.ALL_CLASSES:
+            if type(metric).__name__ not in metrics_module.ALL_CLASSES or (
+                    type(metric) is metrics_module.MeanMetricWrapper
+                    and not _is_builtin_metric_fn(metric._fn)):
                 raise ValueError(
                     f"Cannot save the metric {metric!r}: only keraslite's "
                     "built-in metric classes can be saved."
@@ -94,6 +96,11 @@ def _serialize_metrics(identifiers):
             )
         out.append(names[0])
     return out
+
+
+def _is_builtin_metric_fn(fn):
+    return (any(fn is f for f in metrics_module.ALL_FUNCTIONS.values())
+            or type(fn) in losses_module.ALL_CLASSES.values())
 
 
 def compile_from_config(model, config):
@@ -224,11 +231,17 @@ def _deserialize_metric(config):
             return config
         if isinstance(config, dict):
             params = dict(config.get("config") or {})
-            if config["class_name"] == "MeanMetricWrapper":  # Keras 2
+            if config["class_name"] == "MeanMetricWrapper":
                 fn = params.pop("fn", None)
-                if fn not in _WRAPPED_METRICS:
+                if isinstance(fn, dict):  # a Loss object
+                    return metrics_module.MeanMetricWrapper(_deserialize_loss(fn),
+                                                            **params)
+                if fn in _WRAPPED_METRICS:  # Keras 2 wraps the built-in metrics
+                    return _WRAPPED_METRICS[fn].from_config(params)
+                if fn not in metrics_module.ALL_FUNCTIONS:
                     raise FileFormatError(f"Unsupported metric function {fn!r}.")
-                return _WRAPPED_METRICS[fn].from_config(params)
+                return metrics_module.MeanMetricWrapper(
+                    metrics_module.ALL_FUNCTIONS[fn], **params)
             return metrics_module.deserialize(
                 {"class_name": config["class_name"], "config": params}
             )

@@ -103,12 +103,31 @@ class CompiledOutputs:
         if self.metrics is not None:
             return
         self.metrics = []
+        self.log_names = []  # the logs' key of each metric, as Keras dedups them
+        counters = {}
         for i, name in enumerate(self.names):
+            prefix = f"{name}_" if self.multi else ""
             for ids, weighted in ((self.metric_identifiers[i], False),
                                   (self.weighted_identifiers[i], True)):
                 for identifier in ids:
                     metric = metrics_module.resolve(identifier, y_shapes[i],
                                                     pred_shapes[i])
-                    if self.multi:
-                        metric.name = f"{name}_{metric.name}"
+                    base = metric.name
+                    metric.name = prefix + base
                     self.metrics.append((i, metric, weighted))
+                    self.log_names.append(_log_name(base, prefix, weighted, counters))
+
+
+def _log_name(name, prefix, weighted, counters):
+    """A metric's key in the logs, as Keras's `CompileMetrics.result`: a
+    repeated name gets "_1", "_2", ...; a weighted metric repeating a name
+    is first called "weighted_<name>"."""
+    key = prefix + name
+    if key in counters and weighted:
+        key = f"{prefix}weighted_{name}"
+    if key not in counters:
+        counters[key] = 1
+        return key
+    index = counters[key]
+    counters[key] += 1
+    return f"{key}_{index}"

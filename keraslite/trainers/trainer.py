@@ -275,33 +275,23 @@ class Trainer:
             sw = sws[i] if (weighted and sws is not None) else None
             metric.update_state(ys[i], preds[i], sw)
 
-    def _log_keys(self):
-        """The logs key of each of `self.metrics`.
-
-        As Keras's `CompileMetrics.result()`: compiled metrics of the same
-        name get `_1`, `_2`, ... in the logs ("auc", "auc_1").
-        """
-        keys, seen = [], {}
-        for m in self.metrics:
-            key = m.name
-            if m is not self._loss_tracker and m not in self._output_loss_trackers:
-                if key in seen:
-                    seen[key] += 1
-                    key = f"{key}_{seen[key] - 1}"
-                else:
-                    seen[key] = 1
-            keys.append(key)
-        return keys
+    def _log_names(self):
+        """The logs' key of each of `self.metrics` (repeated names made unique)."""
+        names = [m.name for m in self.metrics]
+        compiled = self._compiled
+        if compiled is not None and compiled.metrics:
+            names[len(names) - len(compiled.log_names):] = compiled.log_names
+        return names
 
     def _logs(self):
         """Current metric results, sorted by name as Keras's logs are."""
-        logs = {key: _log_value(m.result())
-                for key, m in zip(self._log_keys(), self.metrics)}
+        logs = {name: _log_value(m.result())
+                for name, m in zip(self._log_names(), self.metrics)}
         return dict(sorted(logs.items()))
 
     def _ordered_results(self, logs):
         """[loss, *per-output losses, *metrics] (or just the loss)."""
-        values = [logs[key] for key in self._log_keys()]
+        values = [logs[name] for name in self._log_names()]
         return values[0] if len(values) == 1 else values
 
     # --- data -----------------------------------------------------------------------

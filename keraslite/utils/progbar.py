@@ -4,6 +4,8 @@ import os
 import sys
 import time
 
+import numpy as np
+
 
 class Progbar:
     """Displays a progress bar, line for line as Keras 3's does.
@@ -145,6 +147,8 @@ class Progbar:
         for k in self._values_order:
             total, count = self._values[k]
             avg = total / max(1, count)
+            if np.ndim(avg):  # a per-class result is shown as its mean, as Keras
+                avg = float(np.mean(avg))
             # NOTE: Keras's verbose=2 line compares avg, not abs(avg).
             big = avg > 1e-3 if two_lines else abs(avg) > 1e-3
             info += f" - {k}: {avg:.4f}" if big else f" - {k}: {avg:.4e}"
