@@ -4,6 +4,11 @@ from keraslite.layers.activations.elu import ELU
 from keraslite.layers.activations.prelu import PReLU
 from keraslite.layers.activations.relu import LeakyReLU, ReLU
 from keraslite.layers.activations.softmax import Softmax
+from keraslite.layers.convolutional.conv1d import Conv1D
+from keraslite.layers.convolutional.conv2d import Conv2D
+from keraslite.layers.convolutional.conv2d_transpose import Conv2DTranspose
+from keraslite.layers.convolutional.depthwise_conv2d import DepthwiseConv2D
+from keraslite.layers.convolutional.separable_conv2d import SeparableConv2D
 from keraslite.layers.core.identity import Identity
 from keraslite.layers.core.lambda_layer import Lambda
 from keraslite.layers.core.dense import Dense
@@ -20,12 +25,19 @@ from keraslite.layers.reshaping.repeat_vector import RepeatVector
 from keraslite.layers.reshaping.reshape import Reshape
 from keraslite.registry import serialize_object
 
+# Keras's other names of the convolutions (the same classes).
+Convolution1D = Conv1D
+Convolution2D = Conv2D
+Convolution2DTranspose = Conv2DTranspose
+SeparableConvolution2D = SeparableConv2D
+
 ALL_LAYERS = {
     cls.__name__: cls
-    for cls in (Activation, Add, Average, Concatenate, Dense, Dot, Dropout, ELU,
+    for cls in (Activation, Add, Average, Concatenate, Conv1D, Conv2D,
+                Conv2DTranspose, Dense, DepthwiseConv2D, Dot, Dropout, ELU,
                 Flatten, Identity, InputLayer, Lambda, LeakyReLU, Maximum, Minimum,
-                Multiply, Permute, PReLU, ReLU, RepeatVector, Reshape, Softmax,
-                Subtract)
+                Multiply, Permute, PReLU, ReLU, RepeatVector, Reshape,
+                SeparableConv2D, Softmax, Subtract)
 }
 
 
@@ -33,7 +45,9 @@ ALL_LAYERS = {
 # builds Dropout, Activation and InputLayer at construction).
 _BUILD_CONFIG_LAYERS = ("Dense", "Flatten", "Add", "Subtract", "Multiply",
                         "Average", "Maximum", "Minimum", "Concatenate", "Dot",
-                        "Reshape", "Permute", "RepeatVector", "PReLU")
+                        "Reshape", "Permute", "RepeatVector", "PReLU", "Conv1D",
+                        "Conv2D", "Conv2DTranspose", "DepthwiseConv2D",
+                        "SeparableConv2D")
 
 
 def _shape_list(shape):
