@@ -39,6 +39,7 @@ from keraslite import regularizers as kl_regularizers
 from keraslite.layers.layer import Variable
 from keraslite.optimizers import schedules as kl_schedules
 from keraslite.utils import numerical_utils
+from compat_tests.parity_conv import conv_rows
 
 
 # --- the table's vocabulary ----------------------------------------------------------
@@ -3029,7 +3030,7 @@ def all_rows():
                _to_categorical_difference_row()]
             + optimizer_rows() + schedule_rows() + layer_rows() + behaviour_rows()
             + callback_rows() + utils_rows() + dataset_rows() + model_rows()
-            + [_backend_row()] + _model_core_rows())
+            + [_backend_row()] + _model_core_rows() + conv_rows())
     names = [r.name for r in rows]
     duplicates = {n for n in names if names.count(n) > 1}
     if duplicates:

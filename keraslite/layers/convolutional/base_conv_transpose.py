@@ -10,7 +10,7 @@ import numpy as np
 from keraslite import activations, constraints, initializers, regularizers
 from keraslite.layers.convolutional.base_conv import (
     ConvCore, Geometry, _config_of, check_positive_int, col2im, im2col, pad_into,
-    standardize_tuple)
+    rows_by_taps, standardize_tuple, tap_matrices, taps_major)
 from keraslite.layers.layer import Layer
 
 
@@ -164,11 +164,10 @@ class BaseConvTranspose(ConvCore, Layer):
         slot = self._slot
         g = self._geometry_of(x.shape)
         x_mat = self._input_matrix(x, slot)
-        kernel = self.kernel.value.reshape(-1, self._built_channels)
-        col = self._buffer("col", (1, g.rows, g.taps), slot)
-        np.matmul(x_mat, kernel.T, out=col[0])
+        taps = self._buffer("taps", (g.kh * g.kw, 1, g.rows, g.c), slot)
+        np.matmul(x_mat, tap_matrices(self.kernel.value, 1, g.kh, g.kw), out=taps)
         out = self._buffer("out", (g.n, g.hp, g.wp, g.c), slot)
-        col2im(col, g, out)
+        col2im(taps, g, out)
         z = self._buffer("z", (g.n * g.h * g.w, self.filters), slot)
         np.copyto(z.reshape(g.n, g.h, g.w, g.c),
                   out[:, g.top:g.top + g.h, g.left:g.left + g.w])
@@ -184,18 +183,20 @@ class BaseConvTranspose(ConvCore, Layer):
         grads = []
         dzp = self._buffer("dzp", (g.n, g.hp, g.wp, g.c), slot)
         pad_into(dz.reshape(g.n, g.h, g.w, g.c), g, dzp)
-        col = self._buffer("col", (1, g.rows, g.taps), slot)
+        col = self._buffer("col", (1, g.taps, g.rows) if taps_major(g)
+                           else (1, g.rows, g.taps), slot)
         im2col(dzp, g, col)
+        col = rows_by_taps(col, g)[0]
         kernel = self.kernel.value.reshape(-1, self._built_channels)
         d_kernel = self._buffer("d_kernel", self.kernel.shape, slot)
-        np.matmul(col[0].T, x_mat, out=d_kernel.reshape(kernel.shape))
+        np.matmul(col.T, x_mat, out=d_kernel.reshape(kernel.shape))
         grads.append(d_kernel)
         if self.use_bias:
             grads.append(self._bias_grad(dz, slot))
         if not need_input_grad:
             return None, grads
         dx_mat = self._buffer("dx_mat", x_mat.shape, slot)
-        np.matmul(col[0], kernel, out=dx_mat)
+        np.matmul(col, kernel, out=dx_mat)
         if self.data_format == "channels_last":
             return dx_mat.reshape(shape), grads
         dx = self._buffer("dx", shape, slot)
