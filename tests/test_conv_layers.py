@@ -365,3 +365,44 @@ def test_wrong_channels_after_build_raise_keras_error():
     with pytest.raises(ValueError, match=r"\"built\".*expected axis -1 of input shape "
                                          r"to have value 3"):
         layer(np.zeros((1, 5, 5, 2), "float32"))
+
+
+def test_tf_keras_2_configs_load():
+    # tf.keras 2 writes `groups: 1` (and a separable conv's unused kernel_*).
+    layer = layers.DepthwiseConv2D.from_config({"kernel_size": [3, 3], "groups": 1})
+    assert layer.kernel_size == (3, 3)
+    layer = layers.SeparableConv2D.from_config(
+        {"filters": 2, "kernel_size": 3, "groups": 1, "kernel_initializer": None,
+         "kernel_regularizer": None, "kernel_constraint": None})
+    assert layer.get_config()["filters"] == 2
+    with pytest.raises(ValueError, match="groups=2"):
+        layers.Conv2DTranspose.from_config({"filters": 2, "kernel_size": 3, "groups": 2})
+    with pytest.raises(ValueError, match="Unrecognized keyword arguments"):
+        layers.DepthwiseConv2D(3, groups=1)  # the constructor is Keras 3's
+
+
+@pytest.mark.parametrize("name,make,shapes,kind", CONV_LAYER_CASES, ids=IDS)
+def test_weight_count_before_build_is_exact(name, make, shapes, kind):
+    layer = make(keraslite.layers)
+    shape = (None,) + shapes[0][1:]
+    expected = layer._count_weights(shape)
+    layer.build(shape)
+    assert layer.count_params() == expected
+
+
+def test_a_file_declaring_huge_conv_weights_is_refused(tmp_path):
+    model = keraslite.Sequential([keraslite.Input((8, 8, 3)), layers.Conv2D(2, 3)])
+    model.save(tmp_path / "m.keras")
+    import json
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "m.keras") as zf:
+        files = {n: zf.read(n) for n in zf.namelist()}
+    config = json.loads(files["config.json"])
+    config["config"]["layers"][-1]["config"]["filters"] = 2 ** 28
+    files["config.json"] = json.dumps(config).encode()
+    with zipfile.ZipFile(tmp_path / "big.keras", "w") as zf:
+        for n, data in files.items():
+            zf.writestr(n, data)
+    with pytest.raises(keraslite.saving.FileFormatError, match="cap"):
+        keraslite.models.load_model(tmp_path / "big.keras")

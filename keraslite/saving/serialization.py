@@ -656,6 +656,12 @@ def _check_size(layers, batch_shape):
                     "features per sample; refusing the config."
                 )
             shape = [shape[0], flat]
+        elif hasattr(layer, "_count_weights"):  # the convolutions
+            try:
+                total += layer._count_weights(tuple(shape))
+                shape = list(layer.compute_output_shape(tuple(shape)))
+            except ValueError as e:
+                raise FileFormatError(f"Layer '{layer.name}': {e}") from None
         if total * 4 > MAX_WEIGHT_BYTES:
             raise FileFormatError(
                 f"The config declares {total} weights ({total * 4} bytes) by "

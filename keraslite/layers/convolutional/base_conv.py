@@ -286,6 +286,23 @@ class ConvCore:
         self.use_bias = bool(use_bias)
 
     _allows_causal = False
+    # Keys tf.keras 2 writes in this layer's config that Keras 3 has no
+    # argument for, with the only values they can take (None: any value).
+    _keras2_keys = {}
+
+    @classmethod
+    def from_config(cls, config):
+        """Also reads tf.keras 2 configs (e.g. a DepthwiseConv2D's
+        `groups: 1`, which Keras 3's own loader refuses)."""
+        config = dict(config)
+        for key, only in cls._keras2_keys.items():
+            if key in config:
+                value = config.pop(key)
+                if only is not None and value != only:
+                    raise ValueError(
+                        f"{cls.__name__} does not support `{key}`. Received: "
+                        f"{key}={value}")
+        return cls(**config)
 
     def _check_strides_and_dilation(self):
         if max(self.strides) > 1 and max(self.dilation_rate) > 1:
@@ -584,6 +601,11 @@ class BaseConv(ConvCore, Layer):
         channels = self._input_channels(input_shape)
         return self._conv_output_shape(
             input_shape, self.kernel_size + (channels, self.filters), self.filters)
+
+    def _count_weights(self, input_shape):
+        """The number of weights `build(input_shape)` would create."""
+        taps = int(np.prod(self.kernel_size)) * self._input_channels(input_shape)
+        return taps // self.groups * self.filters + self.filters * self.use_bias
 
     def forward(self, x, training=False, keep=False):
         """`activation(conv(x, kernel) + bias)`; with `keep`, also what the

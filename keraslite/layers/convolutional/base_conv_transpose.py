@@ -45,6 +45,8 @@ class BaseConvTranspose(ConvCore, Layer):
             Conv2D.
     """
 
+    _keras2_keys = {"groups": 1}
+
     def __init__(self, rank, filters, kernel_size, strides=1, padding="valid",
                  output_padding=None, data_format=None, dilation_rate=1,
                  activation=None, use_bias=True,
@@ -97,6 +99,12 @@ class BaseConvTranspose(ConvCore, Layer):
                 constraint=self.bias_constraint,
             )
         self.built = True
+
+    def _count_weights(self, input_shape):
+        """The number of weights `build(input_shape)` would create."""
+        channels = self._input_channels(input_shape)
+        return (int(np.prod(self.kernel_size)) * self.filters * channels
+                + self.filters * self.use_bias)
 
     def _output_lengths(self, spatial):
         paddings = self.output_padding or (None,) * self.rank

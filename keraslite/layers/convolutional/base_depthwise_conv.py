@@ -1,6 +1,8 @@
 """Base class of the depthwise convolutions: each input channel convolved
 with its own `depth_multiplier` filters (a grouped convolution with one
 input channel per group, lowered as such in base_conv)."""
+import numpy as np
+
 from keraslite import activations, constraints, initializers, regularizers
 from keraslite.layers.convolutional.base_conv import (ConvCore, _config_of,
                                                       check_positive_int)
@@ -14,6 +16,8 @@ class BaseDepthwiseConv(ConvCore, Layer):
     named "kernel", as in Keras 3; output channel `c * depth_multiplier + m`
     is channel `c` convolved with filter `m`.
     """
+
+    _keras2_keys = {"groups": 1}
 
     def __init__(self, rank, depth_multiplier, kernel_size, strides=1,
                  padding="valid", data_format=None, dilation_rate=1,
@@ -62,6 +66,11 @@ class BaseDepthwiseConv(ConvCore, Layer):
         return self._conv_output_shape(
             input_shape, self.kernel_size + (channels, self.depth_multiplier),
             channels * self.depth_multiplier)
+
+    def _count_weights(self, input_shape):
+        """The number of weights `build(input_shape)` would create."""
+        out = self._input_channels(input_shape) * self.depth_multiplier
+        return int(np.prod(self.kernel_size)) * out + out * self.use_bias
 
     def _as_grouped(self, kernel):
         """(*kernel_size, C, m) as a grouped kernel (*kernel_size, 1, C * m)."""

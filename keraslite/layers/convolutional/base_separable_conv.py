@@ -16,6 +16,9 @@ class BaseSeparableConv(ConvCore, Layer):
     depth_multiplier, filters) and `bias` (filters,).
     """
 
+    _keras2_keys = {"groups": 1, "kernel_initializer": None,
+                    "kernel_regularizer": None, "kernel_constraint": None}
+
     def __init__(self, rank, depth_multiplier, filters, kernel_size, strides=1,
                  padding="valid", data_format=None, dilation_rate=1,
                  activation=None, use_bias=True,
@@ -76,6 +79,12 @@ class BaseSeparableConv(ConvCore, Layer):
         channels = self._input_channels(input_shape)
         return self._conv_output_shape(
             input_shape, self.kernel_size + (channels, self.filters), self.filters)
+
+    def _count_weights(self, input_shape):
+        """The number of weights `build(input_shape)` would create."""
+        middle = self._input_channels(input_shape) * self.depth_multiplier
+        return (int(np.prod(self.kernel_size)) * middle + middle * self.filters
+                + self.filters * self.use_bias)
 
     def _kernels(self):
         """The depthwise kernel as a grouped one, the pointwise one as a matrix."""
