@@ -406,3 +406,30 @@ def test_a_file_declaring_huge_conv_weights_is_refused(tmp_path):
             zf.writestr(n, data)
     with pytest.raises(keraslite.saving.FileFormatError, match="cap"):
         keraslite.models.load_model(tmp_path / "big.keras")
+
+
+@pytest.mark.parametrize("activation,loss,data_format", [
+    ("sigmoid", "binary_crossentropy", "channels_last"),
+    ("softmax", "categorical_crossentropy", "channels_last"),
+    ("sigmoid", "binary_crossentropy", "channels_first"),
+])
+def test_loss_on_conv_logits_has_the_right_gradient(float64, activation, loss,
+                                                    data_format):
+    # The loss reads the conv's pre-activation as logits (as Keras's does).
+    rng = np.random.default_rng(1)
+    shape = (5, 5, 2) if data_format == "channels_last" else (2, 5, 5)
+    x = rng.normal(size=(3,) + shape)
+    model = keraslite.Sequential([keraslite.Input(shape), layers.Conv2D(
+        3, 3, activation=activation, data_format=data_format)])
+    out_shape = (3,) + model.output_shape[1:]
+    y = rng.uniform(size=out_shape)
+    if activation == "softmax":
+        y = y / y.sum(-1, keepdims=True)
+    model.compile("sgd", loss)
+    _, grads = model._compute_loss_and_grads(x, y)
+    for var, grad in zip(model.trainable_weights, grads):
+        def objective():
+            per_position = getattr(keraslite.losses, loss)(y, model.predict(x, verbose=0))
+            return float(np.mean(per_position))
+        np.testing.assert_allclose(grad, numeric_grad(objective, var.value),
+                                   rtol=1e-5, atol=1e-7, err_msg=var.path)
