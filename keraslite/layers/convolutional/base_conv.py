@@ -312,6 +312,50 @@ class ConvCore:
                 f"dilation_rate={self.dilation_rate}"
             )
 
+    def _init_weight_args(self, activity_regularizer, **weights):
+        """Sets `<weight>_initializer`, `_regularizer` and `_constraint` from
+        `weight=(initializer, regularizer, constraint)`, in Keras's order."""
+        for weight, (initializer, regularizer, constraint) in weights.items():
+            setattr(self, f"{weight}_initializer", initializers.get(initializer))
+            setattr(self, f"{weight}_regularizer", regularizers.get(regularizer))
+            setattr(self, f"{weight}_constraint", constraints.get(constraint))
+        self.activity_regularizer = regularizers.get(activity_regularizer)
+        self._weight_args = tuple(weights)
+
+    def _start_build(self, input_shape):
+        """Validates the input (rank, channels, output size); returns its channels."""
+        channels = self._input_channels(input_shape)
+        self.compute_output_shape(input_shape)
+        self._built_channels = channels
+        return channels
+
+    def _add_conv_weight(self, name, shape, args):
+        """A weight with the initializer, regularizer and constraint `args_*`."""
+        return self.add_weight(
+            name=name, shape=shape,
+            initializer=getattr(self, f"{args}_initializer"),
+            regularizer=getattr(self, f"{args}_regularizer"),
+            constraint=getattr(self, f"{args}_constraint"),
+        )
+
+    def _add_bias(self, size):
+        return self._add_conv_weight("bias", (size,), "bias") if self.use_bias else None
+
+    def _weight_config(self):
+        """The serialized initializers, regularizers and constraints, in the
+        order of Keras's configs."""
+        config = {}
+        for kind, module in (("initializer", initializers),
+                             ("regularizer", regularizers),
+                             ("constraint", constraints)):
+            for weight in self._weight_args:
+                key = f"{weight}_{kind}"
+                config[key] = module.serialize(getattr(self, key))
+            if kind == "regularizer":
+                config["activity_regularizer"] = regularizers.serialize(
+                    self.activity_regularizer)
+        return config
+
     # --- shapes -------------------------------------------------------------
     def _channel_axis(self):
         return -1 if self.data_format == "channels_last" else 1
@@ -487,29 +531,63 @@ class ConvCore:
         return np.matmul(_ones(dz.shape[0], dz.dtype), dz,
                          out=self._buffer("d_bias", (dz.shape[1],), slot))
 
-    def _layer_config(self):
+    # --- a (grouped) convolution, bias and activation: Conv*D and Depthwise ---------
+    def _grouped_kernel(self, kernel):
+        """The kernel as (*kernel_size, C // groups, F) (see DepthwiseConv2D)."""
+        return kernel
+
+    def forward(self, x, training=False, keep=False):
+        """`activation(conv(x, kernel) + bias)`; with `keep`, also what the
+        backward needs (the column matrix, the output, the pre-activation)."""
+        slot = self._slot
+        g, col, z = self._conv_forward(x, self._grouped_kernel(self.kernel.value),
+                                       self._groups(), slot)
+        if self.use_bias:
+            z += self.bias.value
+        y, pre = self._activate(z, g.n, g.oh, g.ow, keep, slot)
+        return y, ((g, col, x.shape, y, pre, slot) if keep else None)
+
+    def backward(self, ctx, dy, need_input_grad=True, from_logits=False):
+        """Backprop through the activation, the bias and the convolution.
+
+        Returns the input gradient (or None) and `[dkernel, dbias]`.
+        """
+        g, col, shape, y, pre, slot = ctx
+        dz = self._activation_grad(dy, y, pre, from_logits, slot)
+        d_kernel = self._buffer("d_kernel", self.kernel.shape, slot)
+        dx = self._conv_backward(g, col, dz, self._grouped_kernel(self.kernel.value),
+                                 self._grouped_kernel(d_kernel), shape,
+                                 need_input_grad, slot)
+        grads = [d_kernel]
+        if self.use_bias:
+            grads.append(self._bias_grad(dz, slot))
+        return dx, grads
+
+    def get_config(self):
         config = Layer.get_config(self)
         config.pop("activity_regularizer", None)  # placed as Keras places it
-        return config
-
-    def _base_config(self):
         return {
+            **config,
+            **self._own_config(),
             "kernel_size": self.kernel_size,
             "strides": self.strides,
             "padding": self.padding,
             "data_format": self.data_format,
             "dilation_rate": self.dilation_rate,
+            **self._more_config(),
+            "activation": activations.serialize(self.activation),
+            "use_bias": self.use_bias,
+            **self._weight_config(),
         }
 
+    def _own_config(self):
+        """The config keys Keras lists before `kernel_size`."""
+        return {}
 
-def _config_of(objects):
-    """The serialized `*_initializer` / `*_regularizer` / `*_constraint` args."""
-    out = {}
-    for key, value in objects:
-        module = (initializers if key.endswith("initializer") else
-                  regularizers if key.endswith("regularizer") else constraints)
-        out[key] = module.serialize(value)
-    return out
+    def _more_config(self):
+        """The config keys Keras lists after `dilation_rate`."""
+        return {}
+
 
 
 class BaseConv(ConvCore, Layer):
@@ -560,13 +638,10 @@ class BaseConv(ConvCore, Layer):
         self._init_conv_args(rank, kernel_size, strides, padding, data_format,
                              dilation_rate, activation, use_bias)
         self._check_strides_and_dilation()
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.activity_regularizer = regularizers.get(activity_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        self._init_weight_args(
+            activity_regularizer,
+            kernel=(kernel_initializer, kernel_regularizer, kernel_constraint),
+            bias=(bias_initializer, bias_regularizer, bias_constraint))
         self.kernel = None
         self.bias = None
 
@@ -579,22 +654,11 @@ class BaseConv(ConvCore, Layer):
                 f"input has {channels} channels (full input shape is "
                 f"{tuple(input_shape)}) (layer '{self.name}')."
             )
-        self.compute_output_shape(input_shape)  # validates the output size
-        self._built_channels = channels
-        self.kernel = self.add_weight(
-            name="kernel",
-            shape=self.kernel_size + (channels // self.groups, self.filters),
-            initializer=self.kernel_initializer,
-            regularizer=self.kernel_regularizer,
-            constraint=self.kernel_constraint,
-        )
-        if self.use_bias:
-            self.bias = self.add_weight(
-                name="bias", shape=(self.filters,),
-                initializer=self.bias_initializer,
-                regularizer=self.bias_regularizer,
-                constraint=self.bias_constraint,
-            )
+        self._start_build(input_shape)
+        self.kernel = self._add_conv_weight(
+            "kernel", self.kernel_size + (channels // self.groups, self.filters),
+            "kernel")
+        self.bias = self._add_bias(self.filters)
         self.built = True
 
     def compute_output_shape(self, input_shape):
@@ -607,45 +671,11 @@ class BaseConv(ConvCore, Layer):
         taps = int(np.prod(self.kernel_size)) * self._input_channels(input_shape)
         return taps // self.groups * self.filters + self.filters * self.use_bias
 
-    def forward(self, x, training=False, keep=False):
-        """`activation(conv(x, kernel) + bias)`; with `keep`, also what the
-        backward needs (the column matrix, the output, the pre-activation)."""
-        slot = self._slot
-        g, col, z = self._conv_forward(x, self.kernel.value, self.groups, slot)
-        if self.use_bias:
-            z += self.bias.value
-        y, pre = self._activate(z, g.n, g.oh, g.ow, keep, slot)
-        return y, ((g, col, x.shape, y, pre, slot) if keep else None)
+    def _groups(self):
+        return self.groups
 
-    def backward(self, ctx, dy, need_input_grad=True, from_logits=False):
-        """Backprop through the activation, the bias and the convolution.
+    def _own_config(self):
+        return {"filters": self.filters}
 
-        Returns the input gradient (or None) and `[dkernel, dbias]`.
-        """
-        g, col, shape, y, pre, slot = ctx
-        dz = self._activation_grad(dy, y, pre, from_logits, slot)
-        d_kernel = self._buffer("d_kernel", self.kernel.shape, slot)
-        dx = self._conv_backward(g, col, dz, self.kernel.value, d_kernel, shape,
-                                 need_input_grad, slot)
-        grads = [d_kernel]
-        if self.use_bias:
-            grads.append(self._bias_grad(dz, slot))
-        return dx, grads
-
-    def get_config(self):
-        return {
-            **self._layer_config(),
-            "filters": self.filters,
-            **self._base_config(),
-            "groups": self.groups,
-            "activation": activations.serialize(self.activation),
-            "use_bias": self.use_bias,
-            **_config_of([
-                ("kernel_initializer", self.kernel_initializer),
-                ("bias_initializer", self.bias_initializer),
-                ("kernel_regularizer", self.kernel_regularizer),
-                ("bias_regularizer", self.bias_regularizer),
-                ("activity_regularizer", self.activity_regularizer),
-                ("kernel_constraint", self.kernel_constraint),
-                ("bias_constraint", self.bias_constraint)]),
-        }
+    def _more_config(self):
+        return {"groups": self.groups}

@@ -7,9 +7,8 @@ the backward is im2col of the output gradient and two products.
 """
 import numpy as np
 
-from keraslite import activations, constraints, initializers, regularizers
 from keraslite.layers.convolutional.base_conv import (
-    ConvCore, Geometry, _config_of, check_positive_int, col2im, im2col, pad_into,
+    ConvCore, Geometry, check_positive_int, col2im, im2col, pad_into,
     rows_by_taps, standardize_tuple, tap_matrices, taps_major)
 from keraslite.layers.layer import Layer
 
@@ -71,33 +70,18 @@ class BaseConvTranspose(ConvCore, Layer):
                         f"strides={self.strides}"
                     )
         self._check_strides_and_dilation()
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.activity_regularizer = regularizers.get(activity_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        self._init_weight_args(
+            activity_regularizer,
+            kernel=(kernel_initializer, kernel_regularizer, kernel_constraint),
+            bias=(bias_initializer, bias_regularizer, bias_constraint))
         self.kernel = None
         self.bias = None
 
     def build(self, input_shape):
-        channels = self._input_channels(input_shape)
-        self.compute_output_shape(input_shape)  # validates the sizes
-        self._built_channels = channels
-        self.kernel = self.add_weight(
-            name="kernel", shape=self.kernel_size + (self.filters, channels),
-            initializer=self.kernel_initializer,
-            regularizer=self.kernel_regularizer,
-            constraint=self.kernel_constraint,
-        )
-        if self.use_bias:
-            self.bias = self.add_weight(
-                name="bias", shape=(self.filters,),
-                initializer=self.bias_initializer,
-                regularizer=self.bias_regularizer,
-                constraint=self.bias_constraint,
-            )
+        channels = self._start_build(input_shape)
+        self.kernel = self._add_conv_weight(
+            "kernel", self.kernel_size + (self.filters, channels), "kernel")
+        self.bias = self._add_bias(self.filters)
         self.built = True
 
     def _count_weights(self, input_shape):
@@ -212,25 +196,5 @@ class BaseConvTranspose(ConvCore, Layer):
             g.n, g.oh, g.ow, self._built_channels))
         return dx, grads
 
-    def get_config(self):
-        base = self._base_config()
-        return {
-            **self._layer_config(),
-            "filters": self.filters,
-            "kernel_size": base["kernel_size"],
-            "strides": base["strides"],
-            "padding": base["padding"],
-            "output_padding": self.output_padding,
-            "data_format": base["data_format"],
-            "dilation_rate": base["dilation_rate"],
-            "activation": activations.serialize(self.activation),
-            "use_bias": self.use_bias,
-            **_config_of([
-                ("kernel_initializer", self.kernel_initializer),
-                ("bias_initializer", self.bias_initializer),
-                ("kernel_regularizer", self.kernel_regularizer),
-                ("bias_regularizer", self.bias_regularizer),
-                ("activity_regularizer", self.activity_regularizer),
-                ("kernel_constraint", self.kernel_constraint),
-                ("bias_constraint", self.bias_constraint)]),
-        }
+    def _own_config(self):
+        return {"filters": self.filters, "output_padding": self.output_padding}

@@ -2,9 +2,7 @@
 followed by a pointwise (1x1) one, which is one more matrix product."""
 import numpy as np
 
-from keraslite import activations, constraints, initializers, regularizers
-from keraslite.layers.convolutional.base_conv import (ConvCore, _config_of,
-                                                      check_positive_int)
+from keraslite.layers.convolutional.base_conv import ConvCore, check_positive_int
 from keraslite.layers.layer import Layer
 
 
@@ -34,45 +32,27 @@ class BaseSeparableConv(ConvCore, Layer):
         self.filters = check_positive_int(filters, "filters")
         self._init_conv_args(rank, kernel_size, strides, padding, data_format,
                              dilation_rate, activation, use_bias)
-        self.depthwise_initializer = initializers.get(depthwise_initializer)
-        self.pointwise_initializer = initializers.get(pointwise_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.depthwise_regularizer = regularizers.get(depthwise_regularizer)
-        self.pointwise_regularizer = regularizers.get(pointwise_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.activity_regularizer = regularizers.get(activity_regularizer)
-        self.depthwise_constraint = constraints.get(depthwise_constraint)
-        self.pointwise_constraint = constraints.get(pointwise_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        self._init_weight_args(
+            activity_regularizer,
+            depthwise=(depthwise_initializer, depthwise_regularizer,
+                       depthwise_constraint),
+            pointwise=(pointwise_initializer, pointwise_regularizer,
+                       pointwise_constraint),
+            bias=(bias_initializer, bias_regularizer, bias_constraint))
         self.depthwise_kernel = None
         self.pointwise_kernel = None
         self.bias = None
 
     def build(self, input_shape):
-        channels = self._input_channels(input_shape)
-        self.compute_output_shape(input_shape)  # validates the output size
-        self._built_channels = channels
-        self.depthwise_kernel = self.add_weight(
-            name="depthwise_kernel",
-            shape=self.kernel_size + (channels, self.depth_multiplier),
-            initializer=self.depthwise_initializer,
-            regularizer=self.depthwise_regularizer,
-            constraint=self.depthwise_constraint,
-        )
-        self.pointwise_kernel = self.add_weight(
-            name="pointwise_kernel",
-            shape=(1,) * self.rank + (channels * self.depth_multiplier, self.filters),
-            initializer=self.pointwise_initializer,
-            regularizer=self.pointwise_regularizer,
-            constraint=self.pointwise_constraint,
-        )
-        if self.use_bias:
-            self.bias = self.add_weight(
-                name="bias", shape=(self.filters,),
-                initializer=self.bias_initializer,
-                regularizer=self.bias_regularizer,
-                constraint=self.bias_constraint,
-            )
+        channels = self._start_build(input_shape)
+        self.depthwise_kernel = self._add_conv_weight(
+            "depthwise_kernel", self.kernel_size + (channels, self.depth_multiplier),
+            "depthwise")
+        self.pointwise_kernel = self._add_conv_weight(
+            "pointwise_kernel",
+            (1,) * self.rank + (channels * self.depth_multiplier, self.filters),
+            "pointwise")
+        self.bias = self._add_bias(self.filters)
         self.built = True
 
     def compute_output_shape(self, input_shape):
@@ -123,23 +103,5 @@ class BaseSeparableConv(ConvCore, Layer):
             grads.append(self._bias_grad(dz, slot))
         return dx, grads
 
-    def get_config(self):
-        return {
-            **self._layer_config(),
-            "depth_multiplier": self.depth_multiplier,
-            "filters": self.filters,
-            **self._base_config(),
-            "activation": activations.serialize(self.activation),
-            "use_bias": self.use_bias,
-            **_config_of([
-                ("depthwise_initializer", self.depthwise_initializer),
-                ("pointwise_initializer", self.pointwise_initializer),
-                ("bias_initializer", self.bias_initializer),
-                ("depthwise_regularizer", self.depthwise_regularizer),
-                ("pointwise_regularizer", self.pointwise_regularizer),
-                ("bias_regularizer", self.bias_regularizer),
-                ("activity_regularizer", self.activity_regularizer),
-                ("depthwise_constraint", self.depthwise_constraint),
-                ("pointwise_constraint", self.pointwise_constraint),
-                ("bias_constraint", self.bias_constraint)]),
-        }
+    def _own_config(self):
+        return {"depth_multiplier": self.depth_multiplier, "filters": self.filters}
