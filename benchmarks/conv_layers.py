@@ -151,13 +151,13 @@ def main(argv=None):
             keraslite_step(shape, filters, need, args.batch), args.repeats)[0]
         row["gemm_floor_ms"] = 1e3 * _best(
             gemm_floor_step(shape, filters, need, args.batch), args.repeats)[0]
-        row["keraslite / floor"] = row["keraslite_ms"] / row["gemm_floor_ms"]
+        row["keraslite/floor"] = row["keraslite_ms"] / row["gemm_floor_ms"]
         if not args.no_tensorflow:
             eager, compiled = tensorflow_steps(shape, filters, need, args.batch)
             row["tf_eager_ms"] = 1e3 * _best(eager, args.repeats)[0]
             row["tf_function_ms"] = 1e3 * _best(compiled, args.repeats)[0]
-            row["tf_eager / keraslite"] = row["tf_eager_ms"] / row["keraslite_ms"]
-            row["tf_function / keraslite"] = row["tf_function_ms"] / row["keraslite_ms"]
+            row["tf_eager/keraslite"] = row["tf_eager_ms"] / row["keraslite_ms"]
+            row["tf_function/keraslite"] = row["tf_function_ms"] / row["keraslite_ms"]
         rows.append(row)
     if not args.no_tensorflow:
         total = {key: sum(r[key] for r in rows)
@@ -165,13 +165,13 @@ def main(argv=None):
                              "tf_function_ms")}
         rows.append({"layer": "all three", "batch": args.batch,
                      "threads": args.threads or 0, **total,
-                     "keraslite / floor": total["keraslite_ms"] / total["gemm_floor_ms"],
-                     "tf_eager / keraslite": total["tf_eager_ms"] / total["keraslite_ms"],
-                     "tf_function / keraslite": total["tf_function_ms"] / total["keraslite_ms"]})
+                     "keraslite/floor": total["keraslite_ms"] / total["gemm_floor_ms"],
+                     "tf_eager/keraslite": total["tf_eager_ms"] / total["keraslite_ms"],
+                     "tf_function/keraslite": total["tf_function_ms"] / total["keraslite_ms"]})
     keys = [k for k in rows[0] if k not in ("layer", "batch", "threads")]
-    print(f"{'layer (forward + backward, median)':<34}" + "".join(f"{k:>18}" for k in keys))
+    print(f"{'layer (forward + backward, median)':<34}" + "".join(f"{k:>23}" for k in keys))
     for r in rows:
-        print(f"{r['layer']:<34}" + "".join(f"{r[k]:>18.3f}" for k in keys))
+        print(f"{r['layer']:<34}" + "".join(f"{r[k]:>23.3f}" for k in keys))
     if args.json:
         with open(args.json, "w") as f:
             json.dump(rows, f, indent=1)
