@@ -263,83 +263,83 @@ def test_a_convnet_trains_and_a_shared_conv_sums_its_gradients(float64):
 
 
 # --- bad arguments: Keras's errors, naming the layer ----------------------------------
-def _build(layer, shape):
-    return lambda: layer(np.zeros(shape, "float32"))
+def _build(make, shape):
+    return lambda lib: make(lib.layers)(np.zeros(shape, "float32"))
 
 
-def _symbolic(layer, shape):
-    return lambda: layer(keraslite.Input(shape))
+def _symbolic(make, shape):
+    return lambda lib: make(lib.layers)(lib.Input(shape))
 
 
 BAD_ARGUMENTS = [
-    ("filters=-1", lambda: layers.Conv2D(-1, 3), ValueError, r"Received filters=-1"),
-    ("filters=0", lambda: layers.Conv1D(0, 3), ValueError, r"Received filters=0"),
-    ("filters=2.5", lambda: layers.Conv2D(2.5, 3), ValueError, r"filters=2.5"),
-    ("filters='a'", lambda: layers.Conv2D("a", 3), TypeError, r"filters='a'"),
-    ("kernel_size=0", lambda: layers.Conv2D(2, 0), ValueError, r"kernel_size=0"),
-    ("kernel_size=-1", lambda: layers.Conv2D(2, -1), ValueError, r"kernel_size=-1"),
-    ("kernel_size=2.5", lambda: layers.Conv2D(2, 2.5), ValueError, r"kernel_size=2.5"),
-    ("kernel_size=(2, 2.0)", lambda: layers.Conv2D(2, (2, 2.0)), ValueError,
+    ("filters=-1", lambda lib: lib.layers.Conv2D(-1, 3), ValueError, r"Received filters=-1"),
+    ("filters=0", lambda lib: lib.layers.Conv1D(0, 3), ValueError, r"Received filters=0"),
+    ("filters=2.5", lambda lib: lib.layers.Conv2D(2.5, 3), ValueError, r"filters=2.5"),
+    ("filters='a'", lambda lib: lib.layers.Conv2D("a", 3), TypeError, r"filters='a'"),
+    ("kernel_size=0", lambda lib: lib.layers.Conv2D(2, 0), ValueError, r"kernel_size=0"),
+    ("kernel_size=-1", lambda lib: lib.layers.Conv2D(2, -1), ValueError, r"kernel_size=-1"),
+    ("kernel_size=2.5", lambda lib: lib.layers.Conv2D(2, 2.5), ValueError, r"kernel_size=2.5"),
+    ("kernel_size=(2, 2.0)", lambda lib: lib.layers.Conv2D(2, (2, 2.0)), ValueError,
      r"including element 2.0"),
-    ("kernel_size of 1 for 2-D", lambda: layers.Conv2D(2, (2,)), ValueError,
+    ("kernel_size of 1 for 2-D", lambda lib: lib.layers.Conv2D(2, (2,)), ValueError,
      r"tuple of 2 integers"),
-    ("strides=0", lambda: layers.Conv2D(2, 3, strides=0), ValueError, r"strides=0"),
-    ("strides=(1, -2)", lambda: layers.Conv2D(2, 3, strides=(1, -2)), ValueError,
+    ("strides=0", lambda lib: lib.layers.Conv2D(2, 3, strides=0), ValueError, r"strides=0"),
+    ("strides=(1, -2)", lambda lib: lib.layers.Conv2D(2, 3, strides=(1, -2)), ValueError,
      r"value > 0"),
-    ("strides and dilation", lambda: layers.Conv2D(2, 3, strides=2, dilation_rate=2),
+    ("strides and dilation", lambda lib: lib.layers.Conv2D(2, 3, strides=2, dilation_rate=2),
      ValueError, r"`strides > 1` not supported in conjunction with `dilation_rate > 1`"),
     ("transpose strides and dilation",
-     lambda: layers.Conv2DTranspose(2, 3, strides=2, dilation_rate=2), ValueError,
+     lambda lib: lib.layers.Conv2DTranspose(2, 3, strides=2, dilation_rate=2), ValueError,
      r"`strides > 1` not supported"),
-    ("filters % groups", lambda: layers.Conv2D(4, 3, groups=3), ValueError,
+    ("filters % groups", lambda lib: lib.layers.Conv2D(4, 3, groups=3), ValueError,
      r"filters must be evenly divisible.*groups=3, filters=4"),
-    ("groups=0", lambda: layers.Conv2D(4, 3, groups=0), ValueError, r"groups=0"),
-    ("channels % groups", _build(layers.Conv2D(4, 3, groups=2, name="grouped"),
+    ("groups=0", lambda lib: lib.layers.Conv2D(4, 3, groups=0), ValueError, r"groups=0"),
+    ("channels % groups", _build(lambda L: L.Conv2D(4, 3, groups=2, name="grouped"),
                                  (1, 5, 5, 3)),
      ValueError, r"input channels must be evenly divisible.*'grouped'"),
-    ("causal Conv2D", lambda: layers.Conv2D(4, 3, padding="causal"), ValueError,
+    ("causal Conv2D", lambda lib: lib.layers.Conv2D(4, 3, padding="causal"), ValueError,
      r"`padding` argument must be one of .* Received: causal"),
-    ("causal DepthwiseConv2D", lambda: layers.DepthwiseConv2D(3, padding="causal"),
+    ("causal DepthwiseConv2D", lambda lib: lib.layers.DepthwiseConv2D(3, padding="causal"),
      ValueError, r"Received: causal"),
-    ("padding='full'", lambda: layers.Conv1D(4, 3, padding="full"), ValueError,
+    ("padding='full'", lambda lib: lib.layers.Conv1D(4, 3, padding="full"), ValueError,
      r"Received: full"),
-    ("data_format", lambda: layers.Conv2D(4, 3, data_format="nhwc"), ValueError,
+    ("data_format", lambda lib: lib.layers.Conv2D(4, 3, data_format="nhwc"), ValueError,
      r"data_format=nhwc"),
-    ("depth_multiplier=0", lambda: layers.DepthwiseConv2D(3, depth_multiplier=0),
+    ("depth_multiplier=0", lambda lib: lib.layers.DepthwiseConv2D(3, depth_multiplier=0),
      ValueError, r"depth_multiplier=0"),
-    ("separable filters=0", lambda: layers.SeparableConv2D(0, 3), ValueError,
+    ("separable filters=0", lambda lib: lib.layers.SeparableConv2D(0, 3), ValueError,
      r"filters=0"),
     ("output_padding >= strides",
-     lambda: layers.Conv2DTranspose(2, 3, strides=2, output_padding=2), ValueError,
+     lambda lib: lib.layers.Conv2DTranspose(2, 3, strides=2, output_padding=2), ValueError,
      r"`output_padding` must be strictly less than `strides`"),
     ("output size that convolves back wrong",
-     _build(layers.Conv2DTranspose(2, 4, strides=2, padding="same", output_padding=0,
+     _build(lambda L: L.Conv2DTranspose(2, 4, strides=2, padding="same", output_padding=0,
                                    name="up"), (1, 5, 5, 1)),
      ValueError, r"'up'.*does not convolve back"),
-    ("lora_rank", lambda: layers.Conv2D(2, 3, lora_rank=2), ValueError, r"lora_rank"),
+    ("lora_rank", lambda lib: lib.layers.Conv2D(2, 3, lora_rank=2), ValueError, r"lora_rank"),
     ("grayscale images without a channel axis",
-     _build(layers.Conv2D(4, 3, name="first"), (2, 28, 28)), ValueError,
+     _build(lambda L: L.Conv2D(4, 3, name="first"), (2, 28, 28)), ValueError,
      r"layer \"first\".*expected ndim=4, found ndim=3.*reshape the inputs to "
      r"\(28, 28, 1\)"),
-    ("the same, symbolic", _symbolic(layers.Conv2D(4, 3, name="sym"), (28, 28)),
+    ("the same, symbolic", _symbolic(lambda L: L.Conv2D(4, 3, name="sym"), (28, 28)),
      ValueError, r"\"sym\".*\(28, 28, 1\)"),
-    ("channels_first hint", _build(layers.Conv2D(4, 3, data_format="channels_first"),
+    ("channels_first hint", _build(lambda L: L.Conv2D(4, 3, data_format="channels_first"),
                                    (2, 28, 28)),
      ValueError, r"\(1, 28, 28\)"),
-    ("Conv1D of 2-D input", _build(layers.Conv1D(4, 3, name="seq"), (2, 8)),
+    ("Conv1D of 2-D input", _build(lambda L: L.Conv1D(4, 3, name="seq"), (2, 8)),
      ValueError, r"\"seq\".*expected ndim=3, found ndim=2.*\(8, 1\)"),
-    ("5-D input to Conv2D", _build(layers.Conv2D(4, 3), (2, 6, 6, 6, 1)), ValueError,
+    ("5-D input to Conv2D", _build(lambda L: L.Conv2D(4, 3), (2, 6, 6, 6, 1)), ValueError,
      r"expected ndim=4, found ndim=5"),
-    ("kernel larger than the input", _build(layers.Conv2D(4, 5, name="big"),
+    ("kernel larger than the input", _build(lambda L: L.Conv2D(4, 5, name="big"),
                                             (2, 3, 3, 1)),
      ValueError, r"Computed output size would be zero or negative.*'big'"),
-    ("the same, symbolic", _symbolic(layers.Conv2D(4, 5, name="big_sym"), (3, 3, 1)),
+    ("the same, symbolic", _symbolic(lambda L: L.Conv2D(4, 5, name="big_sym"), (3, 3, 1)),
      ValueError, r"zero or negative.*'big_sym'"),
     ("dilated kernel larger than the input",
-     _build(layers.Conv1D(2, 5, dilation_rate=2), (2, 8, 1)), ValueError,
+     _build(lambda L: L.Conv1D(2, 5, dilation_rate=2), (2, 8, 1)), ValueError,
      r"zero or negative"),
     ("strided kernel larger than the input",
-     _build(layers.DepthwiseConv2D((2, 4)), (2, 5, 3, 1)), ValueError,
+     _build(lambda L: L.DepthwiseConv2D((2, 4)), (2, 5, 3, 1)), ValueError,
      r"zero or negative"),
 ]
 
@@ -348,7 +348,7 @@ BAD_ARGUMENTS = [
                          ids=[b[0] for b in BAD_ARGUMENTS])
 def test_bad_arguments_raise_keras_errors(label, fn, error, match):
     with pytest.raises(error, match=match):
-        fn()
+        fn(keraslite)
 
 
 def test_too_small_input_at_call_time_names_the_layer():
