@@ -1300,11 +1300,14 @@ _OPT_SHAPES = [(6, 4), (4,), (3, 3)]
 _MORE_OPT_SHAPES = [(6, 4), (4,), (2, 3, 5)]
 
 
-def _optimizer_case_row(cls, case, steps=50, shapes=_OPT_SHAPES):
+def _optimizer_case_row(cls, case, steps=50, shapes=_OPT_SHAPES, kwargs_for=None):
     """50 steps of `cls(**case)` on three variables, against Keras.
 
     `case` may hold "exclude_from_weight_decay": var_names, passed to the
-    method of that name instead of the constructor.
+    method of that name instead of the constructor. `kwargs_for(optimizers,
+    kwargs)`, if given, makes each library's constructor arguments (e.g. its
+    own schedule). With `use_ema`, the weights after
+    `finalize_variable_values` are compared too.
     """
     def compute():
         _, keras = _keras()
@@ -1321,8 +1324,10 @@ def _optimizer_case_row(cls, case, steps=50, shapes=_OPT_SHAPES):
                        for i, w in enumerate(init)]
         kwargs = dict(case)
         exclude = kwargs.pop("exclude_from_weight_decay", None)
-        ours = getattr(kl_optimizers, cls)(**kwargs)
-        theirs = getattr(keras.optimizers, cls)(**kwargs)
+        kwargs_for_ = kwargs_for or (lambda module, kw: kw)
+        ours = getattr(kl_optimizers, cls)(**kwargs_for_(kl_optimizers, kwargs))
+        theirs = getattr(keras.optimizers, cls)(
+            **kwargs_for_(keras.optimizers, kwargs))
         if exclude:
             ours.exclude_from_weight_decay(var_names=exclude)
             theirs.exclude_from_weight_decay(var_names=exclude)
@@ -1335,7 +1340,8 @@ def _optimizer_case_row(cls, case, steps=50, shapes=_OPT_SHAPES):
                     pairs.append(Pair(f"weight {i} after step {t + 1}",
                                       o.value.copy(), _np(k)))
         for i, (o, k) in enumerate(zip(ours_vars, theirs_vars)):
-            pairs.append(Pair(f"weight {i} after {steps} steps", o.value, _np(k)))
+            pairs.append(Pair(f"weight {i} after {steps} steps", o.value.copy(),
+                              _np(k)))
             pairs.append(Pair(f"weight {i} dtype", str(o.value.dtype), "float32",
                               exact=True))
         ours_state, theirs_state = ours.variables, theirs.variables
@@ -1346,6 +1352,12 @@ def _optimizer_case_row(cls, case, steps=50, shapes=_OPT_SHAPES):
             pairs.append(Pair(f"optimizer variable {k.name}", o.numpy(), _np(k)))
         pairs.append(Pair("iterations", ours.iterations, int(_np(theirs.iterations)),
                           exact=True))
+        if kwargs.get("use_ema"):
+            ours.finalize_variable_values(ours_vars)
+            theirs.finalize_variable_values(theirs_vars)
+            pairs += [Pair(f"weight {i} after finalize_variable_values",
+                           o.value, _np(k))
+                      for i, (o, k) in enumerate(zip(ours_vars, theirs_vars))]
         config = ours.get_config()
         k_config = theirs.get_config()
         pairs.append(Pair("get_config", {k: config[k] for k in config if k != "name"},
@@ -3016,11 +3028,23 @@ def _backend_row():
 
 
 # === the table =================================================================================
+def _optimizer_option_rows():
+    from compat_tests.parity_optimizers_more import optimizer_option_rows
+
+    return optimizer_option_rows()
+
+
 def _model_core_rows():
     from compat_tests import parity_models
 
     return (parity_models.ops_rows() + parity_models.layer_rows()
             + parity_models.model_rows())
+
+
+def _shape_layer_rows():
+    from compat_tests import parity_shape_layers
+
+    return parity_shape_layers.shape_layer_rows()
 
 
 def all_rows():
@@ -3030,7 +3054,8 @@ def all_rows():
                _to_categorical_difference_row()]
             + optimizer_rows() + schedule_rows() + layer_rows() + behaviour_rows()
             + callback_rows() + utils_rows() + dataset_rows() + model_rows()
-            + [_backend_row()] + _model_core_rows() + conv_rows())
+            + [_backend_row()] + _model_core_rows()
+            + _optimizer_option_rows() + _shape_layer_rows() + conv_rows())
     names = [r.name for r in rows]
     duplicates = {n for n in names if names.count(n) > 1}
     if duplicates:

@@ -582,3 +582,34 @@ def test_mnist_roundtrip_example_on_a_subset(tmp_path, mnist_npz_path):
                             "--npz", str(mnist_npz_path)])
     accuracies = {r["accuracy"] for r in results.values()}
     assert len(accuracies) == 1, results
+
+
+COMPILE_SETUPS = [
+    lambda lib: dict(optimizer=lib.optimizers.Adam(1e-3), loss="categorical_crossentropy",
+                     metrics=["accuracy", "mae"]),
+    lambda lib: dict(optimizer="sgd", loss=lib.losses.CategoricalCrossentropy(
+        label_smoothing=0.1), metrics=[lib.metrics.CategoricalAccuracy()],
+        weighted_metrics=["mse"]),
+    lambda lib: dict(optimizer=lib.optimizers.RMSprop(clipnorm=1.0), loss="mse",
+                     loss_weights=[0.5]),
+]
+
+
+@pytest.mark.parametrize("setup", range(len(COMPILE_SETUPS)))
+def test_get_compile_config_and_compile_from_config_match_keras(setup):
+    import json
+
+    def model(lib):
+        m = lib.Sequential([lib.Input((4,)), lib.layers.Dense(3, activation="softmax")])
+        assert m.get_compile_config() == {}
+        m.compile(**COMPILE_SETUPS[setup](lib))
+        return m
+
+    ours, theirs = model(keraslite), model(keras)
+    def as_json(config):
+        return json.loads(json.dumps(config, default=str))
+
+    assert as_json(ours.get_compile_config()) == as_json(theirs.get_compile_config())
+    rebuilt = keraslite.Sequential([keraslite.Input((4,)), keraslite.layers.Dense(3)])
+    rebuilt.compile_from_config(as_json(theirs.get_compile_config()))
+    assert as_json(rebuilt.get_compile_config()) == as_json(theirs.get_compile_config())

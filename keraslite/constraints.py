@@ -3,6 +3,7 @@ import numpy as np
 
 from keraslite import backend
 from keraslite.registry import lookup, serialize_object
+from keraslite import registry
 
 
 class Constraint:
@@ -91,6 +92,7 @@ ALL_CLASSES = {
     "UnitNorm": UnitNorm,
     "MinMaxNorm": MinMaxNorm,
 }
+registry.register_builtins("constraints", ALL_CLASSES)
 _REGISTRY = {
     **ALL_CLASSES,
     "max_norm": MaxNorm,

@@ -11,6 +11,7 @@ import numpy as np
 
 from keraslite import backend
 from keraslite.registry import lookup, serialize_object
+from keraslite import registry
 
 
 def compute_fans(shape, input_axes=None, output_axes=None):
@@ -359,6 +360,7 @@ ALL_INITIALIZERS = {
         Orthogonal,
     )
 }
+registry.register_builtins("initializers", ALL_INITIALIZERS)
 _ALIASES = {
     "zeros": Zeros,
     "ones": Ones,

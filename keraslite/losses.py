@@ -17,6 +17,7 @@ import numpy as np
 from keraslite import backend
 from keraslite.utils.naming import snake_case
 from keraslite.registry import lookup, serialize_object
+from keraslite import registry
 
 
 def _as_float(x, dtype=None):
@@ -530,6 +531,7 @@ ALL_CLASSES = {
         BinaryCrossentropy,
     )
 }
+registry.register_builtins("losses", ALL_CLASSES)
 _CLASS_OF_FUNCTION = {
     mean_squared_error: MeanSquaredError,
     mean_absolute_error: MeanAbsoluteError,

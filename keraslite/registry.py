@@ -59,3 +59,26 @@ def registered_name(cls):
 def registered_class(key):
     """The class registered under "package>name", or None."""
     return _CUSTOM_OBJECTS.get(key)
+
+
+# --- built-in classes -----------------------------------------------------------------
+# family -> {Keras class name: keraslite class}. Each family's module registers
+# its classes when it is imported (`import keraslite` imports them all), and
+# saving finds classes here by name, so it never imports layers, models or
+# losses itself.
+_BUILTINS = {}
+
+
+def register_builtins(family, classes):
+    """Adds `{name: class}` to a family ("layers", "models", "losses", ...)."""
+    _BUILTINS.setdefault(family, {}).update(classes)
+
+
+def builtins(family):
+    """`{name: class}` of one family (empty until its module is imported)."""
+    return _BUILTINS.get(family, {})
+
+
+def builtin(family, name):
+    """The built-in class `name` of `family`."""
+    return _BUILTINS[family][name]

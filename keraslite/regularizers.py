@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 
+from keraslite import registry
 from keraslite.registry import lookup, serialize_object
 
 
@@ -155,6 +156,7 @@ l2 = L2
 l1_l2 = L1L2
 
 ALL_CLASSES = {"Regularizer": Regularizer, "L1": L1, "L2": L2, "L1L2": L1L2}
+registry.register_builtins("regularizers", ALL_CLASSES)
 # Keras's registry: class names and their snake_case forms ("l1l2").
 _REGISTRY = {**ALL_CLASSES, "regularizer": Regularizer, "l1": L1, "l2": L2,
              "l1l2": L1L2}

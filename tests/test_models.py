@@ -262,8 +262,41 @@ def test_ops_on_keras_tensors_become_graph_nodes(float64):
     assert loss == pytest.approx(objective(), rel=1e-9)
     for g, numeric in zip(grads, numeric_grads(objective, model.trainable_weights)):
         np.testing.assert_allclose(g, numeric, rtol=1e-6, atol=1e-8)
-    with pytest.raises(ValueError, match="cannot be saved"):
-        model.get_config()
+    clone = keraslite.Model.from_config(model.get_config())
+    clone.set_weights(model.get_weights())
+    np.testing.assert_allclose(clone.predict(x, verbose=0), model.predict(x, verbose=0),
+                               rtol=1e-12)
+    assert [la.name for la in clone.layers] == ["x", "d", "o"]
+
+
+def every_op_graph(lib):
+    """A model calling ops with tensor, constant, slice and Ellipsis
+    arguments and an op with two outputs (split)."""
+    ops_ = lib.ops
+    inp = lib.Input((4, 6), name="x")
+    h = lib.layers.Dense(6, name="d")(inp)
+    a, b = ops_.split(h, 2, axis=-1)
+    c = ops_.where(a > 0.1, a, ops_.zeros_like(a)) + ops_.power(ops_.abs(b), 2.0)
+    c = ops_.clip(ops_.transpose(c, (0, 2, 1)), -2.0, 2.0)
+    c = ops_.reshape(c, (-1, 12))[:, 1:11:2] * ops_.cast(ops_.max(h[..., 0], axis=-1,
+                                                              keepdims=True), "float32")
+    s = ops_.sum(ops_.expand_dims(ops_.log_softmax(c), 1), axis=1)
+    return lib.Model(inp, [s, ops_.sigmoid(h[:, 0])], name="every_op")
+
+
+def test_every_op_graph_survives_its_config_and_files(tmp_path):
+    model = every_op_graph(keraslite)
+    x = np.random.default_rng(0).normal(size=(3, 4, 6)).astype("float32")
+    expected = model.predict(x, verbose=0)
+    for path in (None, tmp_path / "m.keras", tmp_path / "m.h5"):
+        if path is None:
+            clone = keraslite.Model.from_config(model.get_config())
+            clone.set_weights(model.get_weights())
+        else:
+            model.save(path)
+            clone = keraslite.models.load_model(path)
+        for got, want in zip(clone.predict(x, verbose=0), expected):
+            np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-7)
 
 
 def test_batches_gathered_from_strided_views_without_copying_the_source(monkeypatch):

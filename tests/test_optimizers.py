@@ -63,8 +63,27 @@ def test_set_state_is_all_or_nothing():
 @pytest.mark.parametrize("kwargs, match", [
     ({"learning_rate": -1.0}, "learning_rate"),
     ({"clipnorm": 1.0, "clipvalue": 1.0}, "Only one of"),
-    ({"use_ema": True}, "use_ema"),
+    ({"loss_scale_factor": 2.0}, "loss_scale_factor"),
     ({"foo": 1}, "not recognized"),
+    # Keras's checks and words (keras/src/optimizers/base_optimizer.py).
+    ({"use_ema": True, "ema_momentum": 1.5},
+     r"^`ema_momentum` must be in the range \[0, 1\]. "
+     r"Received: ema_momentum=1.5$"),
+    ({"use_ema": True, "ema_momentum": -0.1}, r"ema_momentum=-0.1$"),
+    ({"use_ema": True, "ema_overwrite_frequency": 2.0},
+     r"^`ema_overwrite_frequency` must be an integer >= 1 or None. "
+     r"Received: ema_overwrite_frequency=2.0$"),
+    ({"use_ema": True, "ema_overwrite_frequency": -1},
+     r"ema_overwrite_frequency=-1$"),
+    ({"gradient_accumulation_steps": 1},
+     r"^`gradient_accumulation_steps` must be an integer >= 2. "
+     r"Received: gradient_accumulation_steps=1$"),
+    ({"gradient_accumulation_steps": -3}, r"gradient_accumulation_steps=-3$"),
+    ({"gradient_accumulation_steps": True},
+     r"gradient_accumulation_steps=True$"),
+    # Keras accepts a float here and fails at the first step (TypeError).
+    ({"gradient_accumulation_steps": 2.5},
+     r"gradient_accumulation_steps=2.5$"),
 ])
 def test_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):

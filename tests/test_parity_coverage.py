@@ -48,6 +48,8 @@ INTERNAL_MODULES = {
     "trainers": "a package holding the shared training loop",
     "trainers.trainer": "compile/fit/evaluate/predict, methods of every Model",
     "trainers.compile_utils": "how compile's loss/metrics map onto outputs",
+    "trainers.compile_config": "compile()'s arguments as a file's compile_config "
+                               "(Model.get_compile_config/compile_from_config)",
     "metrics.metric": "defines metrics.Metric (exported by metrics)",
     "metrics.reduction_metrics": "defines metrics.Mean/Sum/MeanMetricWrapper (exported by metrics)",
     "metrics.accuracy_metrics": "defines the accuracy metrics (exported by metrics)",
@@ -86,6 +88,36 @@ INTERNAL_MODULES = {
     "layers.reshaping.permute": "defines layers.Permute (exported by layers)",
     "layers.reshaping.repeat_vector": "defines layers.RepeatVector (exported by layers)",
     "layers.reshaping.reshape": "defines layers.Reshape (exported by layers)",
+    # Issue 11: reshaping, spatial dropout, rescaling, image augmentation.
+    "layers.reshaping.zero_padding1d": "defines layers.ZeroPadding1D (exported by layers)",
+    "layers.reshaping.zero_padding2d": "defines layers.ZeroPadding2D (exported by layers)",
+    "layers.reshaping.cropping1d": "defines layers.Cropping1D (exported by layers)",
+    "layers.reshaping.cropping2d": "defines layers.Cropping2D (exported by layers)",
+    "layers.reshaping.up_sampling1d": "defines layers.UpSampling1D (exported by layers)",
+    "layers.reshaping.up_sampling2d": "defines layers.UpSampling2D (exported by layers)",
+    "layers.regularization.spatial_dropout": "defines layers.SpatialDropout1D/2D "
+                                             "(exported by layers)",
+    "layers.preprocessing": "a package of preprocessing layers (exported by layers)",
+    "layers.preprocessing.rescaling": "defines layers.Rescaling (exported by layers)",
+    "layers.preprocessing.image_preprocessing": "a package of image augmentation "
+                                                "layers (exported by layers)",
+    "layers.preprocessing.image_preprocessing.base_image_preprocessing_layer":
+        "the shared part of the augmentation layers (training-only, affine warps)",
+    "layers.preprocessing.image_preprocessing.random_contrast":
+        "defines layers.RandomContrast (exported by layers)",
+    "layers.preprocessing.image_preprocessing.random_flip":
+        "defines layers.RandomFlip (exported by layers)",
+    "layers.preprocessing.image_preprocessing.random_rotation":
+        "defines layers.RandomRotation (exported by layers)",
+    "layers.preprocessing.image_preprocessing.random_translation":
+        "defines layers.RandomTranslation (exported by layers)",
+    "layers.preprocessing.image_preprocessing.random_zoom":
+        "defines layers.RandomZoom (exported by layers)",
+    "layers.input_spec": "the input rank checks of built-in layers (Keras's InputSpec)",
+    "ops.image": "affine_transform behind the augmentation layers (not exported as "
+                 "keraslite.ops.image yet; its parity row compares it with Keras)",
+    "utils.argument_validation": "argument checks of layers (standardize_tuple, "
+                                 "standardize_data_format)",
     "models.data": "input checks and batching behind fit/evaluate/predict",
     "models.interrupt": "the KeyboardInterrupt deferral behind fit",
     "optimizers.adadelta": "defines optimizers.Adadelta (exported by optimizers)",

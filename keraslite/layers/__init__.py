@@ -20,10 +20,26 @@ from keraslite.layers.merging.add import (Add, Average, Maximum, Minimum,
                                           Multiply, Subtract)
 from keraslite.layers.merging.concatenate import Concatenate
 from keraslite.layers.merging.dot import Dot
+from keraslite.layers.preprocessing.image_preprocessing.random_contrast import RandomContrast
+from keraslite.layers.preprocessing.image_preprocessing.random_flip import RandomFlip
+from keraslite.layers.preprocessing.image_preprocessing.random_rotation import RandomRotation
+from keraslite.layers.preprocessing.image_preprocessing.random_translation import (
+    RandomTranslation)
+from keraslite.layers.preprocessing.image_preprocessing.random_zoom import RandomZoom
+from keraslite.layers.preprocessing.rescaling import Rescaling
+from keraslite.layers.regularization.spatial_dropout import (SpatialDropout1D,
+                                                             SpatialDropout2D)
+from keraslite.layers.reshaping.cropping1d import Cropping1D
+from keraslite.layers.reshaping.cropping2d import Cropping2D
 from keraslite.layers.reshaping.permute import Permute
 from keraslite.layers.reshaping.repeat_vector import RepeatVector
 from keraslite.layers.reshaping.reshape import Reshape
+from keraslite.layers.reshaping.up_sampling1d import UpSampling1D
+from keraslite.layers.reshaping.up_sampling2d import UpSampling2D
+from keraslite.layers.reshaping.zero_padding1d import ZeroPadding1D
+from keraslite.layers.reshaping.zero_padding2d import ZeroPadding2D
 from keraslite.registry import serialize_object
+from keraslite import registry
 
 # Keras's other names of the convolutions (the same classes).
 Convolution1D = Conv1D
@@ -39,6 +55,14 @@ ALL_LAYERS = {
                 Multiply, Permute, PReLU, ReLU, RepeatVector, Reshape,
                 SeparableConv2D, Softmax, Subtract)
 }
+# Reshaping, spatial dropout, rescaling and image augmentation (issue 11).
+_SHAPE_LAYERS = (Cropping1D, Cropping2D, RandomContrast, RandomFlip, RandomRotation,
+                 RandomTranslation, RandomZoom, Rescaling, SpatialDropout1D,
+                 SpatialDropout2D, UpSampling1D, UpSampling2D, ZeroPadding1D,
+                 ZeroPadding2D)
+ALL_LAYERS.update((cls.__name__, cls) for cls in _SHAPE_LAYERS)
+registry.register_builtins("layers", ALL_LAYERS)
+registry.register_builtins("base", {"Layer": Layer})
 
 
 # Layers whose Keras 3 config entry has a `build_config` once built (Keras
@@ -47,7 +71,8 @@ _BUILD_CONFIG_LAYERS = ("Dense", "Flatten", "Add", "Subtract", "Multiply",
                         "Average", "Maximum", "Minimum", "Concatenate", "Dot",
                         "Reshape", "Permute", "RepeatVector", "PReLU", "Conv1D",
                         "Conv2D", "Conv2DTranspose", "DepthwiseConv2D",
-                        "SeparableConv2D")
+                        "SeparableConv2D") + tuple(
+    cls.__name__ for cls in _SHAPE_LAYERS if not cls.__name__.startswith("Spatial"))
 
 
 def _shape_list(shape):
@@ -64,10 +89,6 @@ def serialize(layer):
 
     if isinstance(layer, Model):
         return serialization.serialize_model(layer, include_compile=False)
-    from keraslite.ops.symbolic import OpLayer
-
-    if isinstance(layer, OpLayer):
-        layer.get_config()  # raises: ops on KerasTensors are not saved yet
     if type(layer).__name__ not in ALL_LAYERS or \
             ALL_LAYERS[type(layer).__name__] is not type(layer):
         entry = serialization.serialize_custom(layer)

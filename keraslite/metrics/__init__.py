@@ -19,6 +19,7 @@ from keraslite.metrics.reduction_metrics import Mean, MeanMetricWrapper, Sum
 from keraslite.metrics.regression_metrics import MeanAbsoluteError, MeanSquaredError
 from keraslite.registry import lookup, serialize_object
 from keraslite.utils.naming import snake_case
+from keraslite import registry
 
 
 ALL_CLASSES = {
@@ -34,6 +35,7 @@ ALL_CLASSES = {
         MeanAbsoluteError,
     )
 }
+registry.register_builtins("metrics", ALL_CLASSES)
 ALL_FUNCTIONS = {
     "accuracy": accuracy,
     "binary_accuracy": binary_accuracy,

@@ -2,6 +2,10 @@
 from keraslite.models.functional import Functional
 from keraslite.models.model import Model
 from keraslite.models.sequential import Sequential
+from keraslite import registry
+
+registry.register_builtins("models", {"Model": Model, "Functional": Functional,
+                                      "Sequential": Sequential})
 
 
 def clone_model(model):

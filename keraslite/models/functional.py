@@ -85,7 +85,10 @@ class Functional(Model):
                 values[id(leaf)] if isinstance(leaf, KerasTensor) else leaf
                 for leaf in flatten(node.arguments)])
             kwargs = dict(node.kwargs)
-            kwargs.setdefault("training", training)
+            # As Keras's functional `operation_fn`: the model's training flag
+            # wins over one recorded in the node (Keras writes training=True
+            # for the augmentation layers, whose call defaults to it).
+            kwargs["training"] = training
             out = node.layer._eager_call(args, **kwargs)
             for tensor, value in zip(node.output_tensors, flatten(out)):
                 values[id(tensor)] = value

@@ -8,7 +8,7 @@ subclassed model, built on its first call. All share one `compile` /
 import numpy as np
 
 from keraslite import autodiff
-from keraslite.layers.layer import Layer
+from keraslite.layers.layer import Layer, map_shapes
 from keraslite.models import data as data_utils
 from keraslite.ops.node import KerasTensor, flatten
 from keraslite.trainers.trainer import Trainer
@@ -57,7 +57,10 @@ class Model(Trainer, Layer):
         kwargs.pop("inputs", None)
         training = args[1] if len(args) > 1 else kwargs.pop("training", False)
         xs, _ = self._input_list(inputs)
-        xs = self._fit_inputs([data_utils.require(v, "x") for v in xs])
+        xs = [data_utils.require(v, "x") for v in xs]
+        if self._sample_output_shapes is None:  # as Keras: built on this batch's shapes
+            self._sample_outputs(xs, batch=len(xs[0]) if xs and np.ndim(xs[0]) else None)
+        xs = self._fit_inputs(xs)
         outputs = self._run(xs, bool(training))
         return self._structure_outputs(
             [np.array(autodiff.value_of(o)) for o in outputs])
@@ -93,9 +96,19 @@ class Model(Trainer, Layer):
         finally:
             state["training"] = previous
 
-    def _sample_outputs(self, xs):
+    def _sample_outputs(self, xs, batch=None):
+        """Builds the model by running it on the first sample of `xs`; the
+        layers it builds record `batch` as their batch size (None, as Keras's
+        symbolic build in fit, or the size of the batch `model(x)` got)."""
         self._build_shapes = [[None] + list(x.shape[1:]) for x in xs]
+        unbuilt = [la for la in _all_layers(self) if not la.built]
         outputs = self._run([x[:1] for x in xs], False)
+        for layer in unbuilt:
+            for attr in ("input_shape", "output_shape"):
+                shape = getattr(layer, attr, None)
+                if layer.built and shape is not None:
+                    setattr(layer, attr, map_shapes(
+                        lambda s: (batch,) + s[1:] if s else s, shape))
         self._sample_output_shapes = [(None,) + tuple(np.shape(autodiff.value_of(o)))[1:]
                                       for o in outputs]
         self.built = True
@@ -189,6 +202,17 @@ class Model(Trainer, Layer):
                       print_fn=print_fn, expand_nested=expand_nested,
                       show_trainable=show_trainable, layer_range=layer_range)
 
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """A model from its config; a functional config (`layers`,
+        `input_layers`, `output_layers`) rebuilds the graph, as in Keras."""
+        from keraslite.models.functional import Functional
+
+        if cls is Model and isinstance(config, dict) and all(
+                key in config for key in ("layers", "input_layers", "output_layers")):
+            return Functional.from_config(config, custom_objects=custom_objects)
+        return super().from_config(config)
+
     def save(self, filepath, overwrite=True, zipped=None, **kwargs):
         """Saves the whole model as `.keras` (zip) or legacy `.h5`."""
         from keraslite import saving
@@ -231,3 +255,11 @@ def fit_input(x, expected, layer_name, index=0):
             f"input with shape {shape}"
         )
     return x
+
+
+def _all_layers(layer):
+    out = []
+    for child in layer._tracked_layers:
+        out.append(child)
+        out.extend(_all_layers(child))
+    return out

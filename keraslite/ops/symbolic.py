@@ -4,7 +4,14 @@
 an `OpLayer` (no weights), called on the KerasTensors among its arguments;
 running the model calls the op on their values, so it is recorded on the
 tape with its gradient like any other op.
+
+In files the op is written as Keras 3 writes its `Operation`: module
+`keras.src.ops.<numpy|nn|core>`, class `Relu`, `GetItem`, ... (the op's
+name in CamelCase), its non-tensor arguments in the config and the tensor
+arguments (with constants such as the `1.0` of `x + 1.0`) in the node.
 """
+import inspect
+
 from keraslite.layers.layer import Layer
 from keraslite.ops.node import KerasTensor
 from keraslite.utils.naming import unique_name
@@ -16,8 +23,8 @@ class OpLayer(Layer):
     _cast_inputs = False
     _protect_inputs = False
 
-    def __init__(self, fn, args, kwargs):
-        super().__init__(name=unique_name(fn.__name__))
+    def __init__(self, fn, args, kwargs, name=None):
+        super().__init__(name=name or unique_name(fn.__name__))
         self.fn = fn
         self.template = (args, kwargs)
 
@@ -30,12 +37,64 @@ class OpLayer(Layer):
         return self._infer_output_shape(input_shape)
 
     def get_config(self):
-        raise ValueError(
-            f"The functional model calls `keraslite.ops.{self.fn.__name__}` on "
-            "symbolic tensors; such models cannot be saved to a file yet. Use "
-            "a layer instead (e.g. `layers.Add`, `layers.Activation`, a "
-            "`Lambda`, or a registered custom layer)."
-        )
+        return self.keras_entry()[0]["config"]
+
+    def keras_entry(self):
+        """`(entry, call_args)`: the Keras 3 config entry of this op (without
+        `name`/`inbound_nodes`) and the arguments of its one node."""
+        args, kwargs = self.template
+        bound = inspect.signature(self.fn).bind(*args, **kwargs)
+        bound.apply_defaults()
+        call_args = [v for k, v in bound.arguments.items() if k in _CALL_PARAMETERS]
+        config = {"name": self.name}
+        config.update((k, v) for k, v in bound.arguments.items()
+                      if k not in _CALL_PARAMETERS)
+        class_name = keras_class_name(self.fn.__name__)
+        return {"module": "keras.src.ops." + self.fn.__module__.rsplit(".", 1)[-1],
+                "class_name": class_name, "config": config,
+                "registered_name": class_name}, call_args
+
+
+# The parameters of `keras.ops` functions that Keras's Operation classes
+# take in `call` (tensors and indexing keys); all others are constructor
+# arguments, stored in the config.
+_CALL_PARAMETERS = ("x", "x1", "x2", "xs", "condition", "key", "variable")
+
+
+def keras_class_name(op_name):
+    """The Keras Operation class of an op: `log_softmax` -> `LogSoftmax`."""
+    return "".join(part.capitalize() for part in op_name.split("_"))
+
+
+def op_classes():
+    """`{Keras Operation class name: keraslite op function}` for every op
+    that can appear in a functional model's file."""
+    from keraslite.ops import core, nn, numpy
+
+    return {keras_class_name(name): getattr(module, name)
+            for module in (core, nn, numpy) for name in module.__all__
+            if name not in ("shape", "convert_to_numpy", "ones", "zeros")}
+
+
+def op_from_config(entry):
+    """A callable that rebuilds an op's node from its file entry:
+    `build(call_args) -> outputs`."""
+    fn = op_classes()[entry["class_name"]]
+    config = dict(entry.get("config") or {})
+    name = config.pop("name", None)
+    parameters = inspect.signature(fn).parameters
+    unknown = set(config) - set(parameters)
+    if unknown:
+        raise ValueError(f"Unknown arguments {sorted(unknown)} for op "
+                         f"{entry['class_name']}.")
+
+    def build(call_args):
+        if fn.__name__ == "get_item" and isinstance(call_args[-1], list):
+            call_args = call_args[:-1] + [tuple(call_args[-1])]  # as Keras's GetItem
+        # The call parameters lead every op's signature.
+        return OpLayer(fn, tuple(call_args), config, name=name)(_tensors(call_args))
+
+    return build
 
 
 def _fill(arg, values):

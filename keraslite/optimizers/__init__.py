@@ -14,12 +14,14 @@ from keraslite.optimizers.optimizer import Optimizer
 from keraslite.optimizers.rmsprop import RMSprop
 from keraslite.optimizers.sgd import SGD
 from keraslite.registry import lookup, serialize_object
+from keraslite import registry
 
 ALL_OPTIMIZERS = {
     "SGD": SGD, "RMSprop": RMSprop, "Adam": Adam, "Adadelta": Adadelta,
     "Adagrad": Adagrad, "Adamax": Adamax, "Nadam": Nadam, "AdamW": AdamW,
     "Ftrl": Ftrl, "Lion": Lion, "Lamb": Lamb, "Adafactor": Adafactor,
 }
+registry.register_builtins("optimizers", ALL_OPTIMIZERS)
 # Class names (as configs and files spell them), and Keras's string names:
 # the lower-cased class names ("adamw", "adafactor"). Keras 3 has no string
 # name for Lamb (`keras.optimizers.get("lamb")` raises), nor has keraslite.

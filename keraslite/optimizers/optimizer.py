@@ -1,8 +1,11 @@
 """The Optimizer base: slots built per variable, one `update_step` each.
 
 `apply_gradients` follows Keras 3's order: clip the gradients, apply
-weight decay, run `update_step` on every variable, apply constraints, then
-count the iteration. Updates happen in place on float32 arrays.
+weight decay, run `update_step` on every variable, update the moving
+averages (`use_ema`), apply constraints, then count the iteration. With
+`gradient_accumulation_steps=n` the gradients are summed for n - 1 calls
+and the real step (clipping, weight decay, `update_step`) runs on their
+mean at every n-th. Updates happen in place on float32 arrays.
 """
 import re
 
@@ -28,6 +31,18 @@ class Optimizer:
         clipnorm: Clip each gradient to this L2 norm.
         clipvalue: Clip each gradient element to [-clipvalue, clipvalue].
         global_clipnorm: Clip all gradients to this global norm.
+        use_ema: Keep an exponential moving average of the weights
+            (`average = ema_momentum * average + (1 - ema_momentum) * w`,
+            and `average = w` at the first step).
+        ema_momentum: Momentum of that average, in [0, 1] (0.99).
+        ema_overwrite_frequency: Overwrite the weights with their average
+            every this many steps; None: only when `fit` ends (or at
+            `finalize_variable_values`).
+        loss_scale_factor: Not supported (must be None).
+        gradient_accumulation_steps: An integer >= 2, or None: update the
+            weights every this many calls, with the mean of the gradients
+            since the last update. `iterations` counts the updates; a
+            learning-rate schedule sees the calls.
         name: Name of the optimizer (used in variable paths when saving).
     """
 
@@ -38,11 +53,35 @@ class Optimizer:
                  name=None, **kwargs):
         if kwargs:
             raise ValueError(f"Argument(s) not recognized: {kwargs}")
-        if use_ema or loss_scale_factor or gradient_accumulation_steps:
+        if loss_scale_factor:
             raise ValueError(
-                "keraslite's optimizers do not support `use_ema`, "
-                "`loss_scale_factor` or `gradient_accumulation_steps`."
+                "keraslite's optimizers do not support `loss_scale_factor`."
             )
+        if gradient_accumulation_steps:
+            # NOTE: Keras checks only `>= 2`, and a float then fails at the
+            # first step (TypeError); it is refused here, in Keras's words.
+            if not (gradient_accumulation_steps >= 2 and isinstance(
+                    gradient_accumulation_steps, (int, np.integer))):
+                raise ValueError(
+                    "`gradient_accumulation_steps` must be an integer >= 2. "
+                    "Received: gradient_accumulation_steps="
+                    f"{gradient_accumulation_steps}"
+                )
+        if use_ema:
+            if ema_momentum > 1 or ema_momentum < 0:
+                raise ValueError(
+                    "`ema_momentum` must be in the range [0, 1]. "
+                    f"Received: ema_momentum={ema_momentum}"
+                )
+            if ema_overwrite_frequency and (
+                not isinstance(ema_overwrite_frequency, int)
+                or ema_overwrite_frequency < 1
+            ):
+                raise ValueError(
+                    "`ema_overwrite_frequency` must be an integer >= 1 or "
+                    "None. Received: ema_overwrite_frequency="
+                    f"{ema_overwrite_frequency}"
+                )
         if sum(v is not None for v in (clipnorm, clipvalue, global_clipnorm)) > 1:
             raise ValueError(
                 "Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can "
@@ -55,26 +94,37 @@ class Optimizer:
         self.clipnorm = clipnorm
         self.clipvalue = clipvalue
         self.global_clipnorm = global_clipnorm
-        self.use_ema = False
+        self.use_ema = use_ema
         self.ema_momentum = ema_momentum
         self.ema_overwrite_frequency = ema_overwrite_frequency
         self.loss_scale_factor = None
-        self.gradient_accumulation_steps = None
-        self.iterations = 0
+        self.gradient_accumulation_steps = gradient_accumulation_steps
+        self._iterations = 0  # calls of `apply`, saved as "iteration"
         self.built = False
+        self._averages = []  # use_ema: "<path>_average" per variable
+        self._accumulators = []  # "<path>_gradient_accumulator" per variable
         self._slots = []  # [(slot name, [array per variable])] in Keras order
         self._extra_state = []  # [(name, array)] saved after the slots
         self._trainable_variables = []
         self._exclude_from_weight_decay = set()
         self._exclude_from_weight_decay_pattern = None
 
+    @property
+    def iterations(self):
+        """The number of steps taken: calls of `apply`, divided (rounding
+        down) by `gradient_accumulation_steps` when set."""
+        if self.gradient_accumulation_steps:
+            return self._iterations // self.gradient_accumulation_steps
+        return self._iterations
+
     # --- learning rate -------------------------------------------------------------
     @property
     def learning_rate(self):
-        """The current learning rate (a schedule is evaluated at `iterations`)."""
+        """The current learning rate. A schedule is evaluated at the number
+        of `apply` calls (with gradient accumulation, not at `iterations`)."""
         lr = self._learning_rate
         if _is_schedule(lr):
-            return np.float32(lr(self.iterations))
+            return np.float32(lr(self._iterations))
         if callable(lr):
             return np.float32(lr())
         return np.float32(lr)
@@ -99,13 +149,22 @@ class Optimizer:
     _elementwise = True
 
     def build(self, variables):
-        """Records the variables and creates `update_step`'s scratch arrays.
+        """Records the variables, creates the moving averages (`use_ema`),
+        the gradient accumulators and `update_step`'s scratch arrays.
 
         Subclasses call it first, then add their slots (`add_slots`).
         """
         self._trainable_variables = list(variables)
         self._slots = []
         self._extra_state = []
+        # Keras creates these in BaseOptimizer.build, before any slot.
+        self._averages = (
+            [np.zeros_like(v.value) for v in variables] if self.use_ema else []
+        )
+        self._accumulators = (
+            [np.zeros_like(v.value) for v in variables]
+            if self.gradient_accumulation_steps else []
+        )
         self._scratch = [
             [np.empty_like(v.value) for v in variables]
             for _ in range(self._num_scratch)
@@ -147,15 +206,20 @@ class Optimizer:
     @property
     def variables(self):
         """All state as Variables, in Keras 3's order: iteration,
-        learning_rate (absent with a schedule, as in Keras), then the slots."""
+        learning_rate (absent with a schedule, as in Keras), the averages
+        (`use_ema`), the gradient accumulators, then the slots."""
         out = [
-            Variable(np.array(self.iterations, dtype="int64"), "iteration",
+            Variable(np.array(self._iterations, dtype="int64"), "iteration",
                      trainable=False, path=f"{self.name}/iteration"),
         ]
         if not _is_schedule(self._learning_rate):
             out.append(Variable(np.array(self.learning_rate, dtype="float32"),
                                 "learning_rate", trainable=False,
                                 path=f"{self.name}/learning_rate"))
+        for name, arrays in (("average", self._averages),
+                             ("gradient_accumulator", self._accumulators)):
+            for array, var in zip(arrays, self._trainable_variables):
+                out.append(self._slot_variable(array, var, name))
         for name, arrays in self._slots:
             if isinstance(name, tuple):
                 for i, var in enumerate(self._trainable_variables):
@@ -197,7 +261,7 @@ class Optimizer:
                     f"Optimizer variable '{var.path}' has shape {var.shape}; "
                     f"received an array of shape {array.shape}."
                 )
-        self.iterations = int(arrays[0])
+        self._iterations = int(arrays[0])
         first_slot = 1
         if not _is_schedule(self._learning_rate):
             first_slot = 2
@@ -225,6 +289,35 @@ class Optimizer:
                 f"Received {len(grads)} gradients for an optimizer built on "
                 f"{len(self._trainable_variables)} variables."
             )
+        steps = self.gradient_accumulation_steps
+        if not steps:
+            self._step(grads, trainable_variables)
+        elif (self._iterations + 1) % steps == 0:
+            # The real step, on the mean of this call's and the accumulated
+            # gradients; then the accumulators start again from zero.
+            grads = [g if g is None else (g + acc) / steps
+                     for g, acc in zip(grads, self._accumulators)]
+            self._step(grads, trainable_variables)
+            for acc in self._accumulators:
+                acc[...] = 0
+        else:
+            for g, acc in zip(grads, self._accumulators):
+                if g is not None:
+                    acc += g
+        if self.use_ema:
+            self._update_moving_averages(trainable_variables)
+            frequency = self.ema_overwrite_frequency
+            if frequency and (self.iterations + 1) % frequency == 0:
+                self._overwrite_model_variables_with_average_value(
+                    trainable_variables)
+        for var in trainable_variables:
+            if var.constraint is not None:
+                var.value[...] = var.constraint(var.value)
+        self._iterations += 1
+        return self._iterations
+
+    def _step(self, grads, trainable_variables):
+        """Clipping, weight decay and every variable's `update_step`."""
         grads = self._clip_gradients(grads)
         lr = self.learning_rate
         if self.weight_decay is not None:
@@ -236,11 +329,37 @@ class Optimizer:
         for index, (grad, var) in enumerate(zip(grads, trainable_variables)):
             if grad is not None:
                 self._update(index, grad, var.value, lr)
-        for var in trainable_variables:
-            if var.constraint is not None:
-                var.value[...] = var.constraint(var.value)
-        self.iterations += 1
-        return self.iterations
+
+    # --- moving average of the weights (use_ema) ----------------------------------
+    def _update_moving_averages(self, trainable_variables):
+        # At the first step (`iterations` 0) the average is the weight itself.
+        momentum = np.float32(self.ema_momentum if self.iterations != 0 else 0.0)
+        for var, average in zip(trainable_variables, self._averages):
+            average *= momentum
+            average += (np.float32(1) - momentum) * var.value
+
+    def _overwrite_model_variables_with_average_value(self, trainable_variables):
+        """Overwrite model variables with their moving average."""
+        if len(trainable_variables) != len(self._averages):
+            raise ValueError(
+                f"The length of model variables ({len(trainable_variables)}) "
+                "to override does not match the length of model variables "
+                "stored in the optimizer "
+                f"({len(self._averages)}). Please "
+                "check if the optimizer was called on your model."
+            )
+        for var, average in zip(trainable_variables, self._averages):
+            var.value[...] = average
+
+    def finalize_variable_values(self, var_list):
+        """Sets the final values of the model's trainable variables: with
+        `use_ema`, their moving averages (`fit` calls it at its end).
+
+        Args:
+            var_list: The model's trainable variables.
+        """
+        if self.use_ema:
+            self._overwrite_model_variables_with_average_value(var_list)
 
     def _update(self, index, gradient, variable, learning_rate):
         """Runs `update_step` on one variable, block by block.
@@ -344,11 +463,11 @@ class Optimizer:
             "clipnorm": self.clipnorm,
             "global_clipnorm": self.global_clipnorm,
             "clipvalue": self.clipvalue,
-            "use_ema": False,
+            "use_ema": self.use_ema,
             "ema_momentum": self.ema_momentum,
             "ema_overwrite_frequency": self.ema_overwrite_frequency,
             "loss_scale_factor": None,
-            "gradient_accumulation_steps": None,
+            "gradient_accumulation_steps": self.gradient_accumulation_steps,
         }
 
     @classmethod

@@ -13,6 +13,7 @@ import math
 import numpy as np
 
 from keraslite.registry import lookup, serialize_object
+from keraslite import registry
 
 _F32 = np.float32
 
@@ -381,6 +382,7 @@ ALL_SCHEDULES = {
         CosineDecayRestarts,
     )
 }
+registry.register_builtins("schedules", ALL_SCHEDULES)
 
 
 def serialize(learning_rate_schedule):

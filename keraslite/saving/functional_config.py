@@ -9,6 +9,7 @@ wrote each node as a list of `[layer name, node index, tensor index,
 kwargs]`. Node indices count only the nodes inside the model.
 """
 from keraslite.ops.node import KerasTensor, flatten
+from keraslite.registry import builtin
 from keraslite.saving._io import FileFormatError
 
 
@@ -39,10 +40,17 @@ def get_config(model, serialize_layer):
             return [argument(v) for v in value]
         if isinstance(value, dict):
             return {k: argument(v) for k, v in value.items()}
-        return value
+        return _constant(value)
 
     layers = []
     for layer in every_layer:
+        if hasattr(layer, "keras_entry"):  # an op called on KerasTensors
+            entry, call_args = layer.keras_entry()
+            entry["config"] = {k: _constant(v) for k, v in entry["config"].items()}
+            entry["name"] = layer.name
+            entry["inbound_nodes"] = [{"args": argument(call_args), "kwargs": {}}]
+            layers.append(entry)
+            continue
         entry = serialize_layer(layer)
         entry["name"] = layer.name
         entry["inbound_nodes"] = [
@@ -69,6 +77,27 @@ def get_config(model, serialize_layer):
     }
 
 
+def _constant(value):
+    """A node's non-tensor argument as Keras's `serialize_keras_object`
+    writes it (slices, Ellipsis and arrays as tagged objects)."""
+    import numpy as np
+
+    if isinstance(value, slice):
+        return {"class_name": "__slice__", "config": {
+            "start": _constant(value.start), "stop": _constant(value.stop),
+            "step": _constant(value.step)}}
+    if value is Ellipsis:
+        return {"class_name": "__ellipsis__", "config": {}}
+    if isinstance(value, np.ndarray) and value.ndim > 0:
+        return {"class_name": "__numpy__",
+                "config": {"value": value.tolist(), "dtype": str(value.dtype)}}
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (list, tuple)):
+        return [_constant(v) for v in value]
+    return value
+
+
 # --- reading ---------------------------------------------------------------------------
 def from_config(config, build_layer):
     """Rebuilds a functional model from a screened config.
@@ -78,8 +107,7 @@ def from_config(config, build_layer):
         build_layer: `build_layer(entry, index) -> layer` for one layer
             entry (nested models included).
     """
-    from keraslite.layers.core.input_layer import InputLayer
-    from keraslite.models.functional import Functional
+    InputLayer, Functional = builtin("layers", "InputLayer"), builtin("models", "Functional")
 
     if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
         raise FileFormatError("The functional model config has no `layers` list.")
@@ -90,7 +118,7 @@ def from_config(config, build_layer):
         if not isinstance(entry, dict):
             raise FileFormatError(f"Layer #{index} config is not a JSON object.")
         layer = build_layer(entry, index)
-        name = entry.get("name", layer.name)
+        name = entry.get("name") or getattr(layer, "name", None)
         if name in created:
             raise FileFormatError(f"Duplicate layer name {name!r} in the config.")
         created[name] = layer
@@ -101,7 +129,8 @@ def from_config(config, build_layer):
         if not isinstance(nodes, list):
             raise FileFormatError(f"Invalid inbound_nodes of layer {name!r}.")
         outputs[name] = []
-        pending.append((name, layer, [_node_call(node, name) for node in nodes]))
+        pending.append((name, layer,
+                        [_node_call(node, name, is_op(layer)) for node in nodes]))
 
     def resolve(value):
         if isinstance(value, _TensorRef):
@@ -132,7 +161,8 @@ def from_config(config, build_layer):
                 except _NotReady:
                     break
                 try:
-                    outputs[name].append(layer(inputs, **kwargs))
+                    outputs[name].append(layer(inputs) if is_op(layer)
+                                         else layer(inputs, **kwargs))
                 except (ValueError, TypeError) as e:
                     raise FileFormatError(
                         f"Could not rebuild the graph at layer {name!r}: {e}") from e
@@ -160,6 +190,11 @@ def from_config(config, build_layer):
                           trainable=config.get("trainable", True))
     except ValueError as e:
         raise FileFormatError(f"Could not rebuild the functional model: {e}") from e
+
+
+def is_op(layer):
+    """True for the builder of an op's node (see `ops.symbolic.op_from_config`)."""
+    return not hasattr(layer, "_inbound_nodes")
 
 
 def _is_keras2(config):
@@ -201,14 +236,16 @@ def _refs(value, what):
     raise FileFormatError(f"Invalid `{what}` in the functional config: {value!r}.")
 
 
-def _node_call(node, layer_name):
-    """`(args, kwargs)` of one inbound node, tensors as _TensorRefs."""
+def _node_call(node, layer_name, all_args=False):
+    """`(args, kwargs)` of one inbound node, tensors as _TensorRefs (a
+    layer's first argument; with `all_args`, an op's whole argument list)."""
     if isinstance(node, dict):  # Keras 3
         args = node.get("args", [])
         kwargs = node.get("kwargs", {})
         if not isinstance(args, list) or not args or not isinstance(kwargs, dict):
             raise FileFormatError(f"Invalid inbound node of layer {layer_name!r}.")
-        return _arguments(args[0]), {k: _arguments(v) for k, v in kwargs.items()}
+        first = _arguments(args if all_args else args[0])
+        return first, {k: _arguments(v) for k, v in kwargs.items()}
     if isinstance(node, list) and node:  # Keras 2: [[name, node, tensor, kwargs], ...]
         refs = []
         kwargs = {}
@@ -228,8 +265,32 @@ def _arguments(value):
         if not _is_triple(history):
             raise FileFormatError(f"Invalid keras_history {history!r}.")
         return _TensorRef(*history[:3])
+    if isinstance(value, dict) and value.get("class_name") in _TAGGED:
+        return _TAGGED[value["class_name"]](value.get("config") or {})
     if isinstance(value, list):
         return [_arguments(v) for v in value]
     if isinstance(value, dict):
         return {k: _arguments(v) for k, v in value.items()}
     return value
+
+
+def _slice(config):
+    parts = [config.get(k) for k in ("start", "stop", "step")]
+    if not all(p is None or (isinstance(p, int) and not isinstance(p, bool))
+               for p in parts):
+        raise FileFormatError(f"Invalid __slice__ {config!r}.")
+    return slice(*parts)
+
+
+def _numpy(config):
+    import numpy as np
+
+    try:
+        return np.array(config["value"], dtype=np.dtype(config["dtype"]))
+    except (KeyError, TypeError, ValueError) as e:
+        raise FileFormatError(f"Invalid __numpy__ constant: {e}") from None
+
+
+# Keras's tagged constants in node arguments (`serialize_keras_object`).
+_TAGGED = {"__slice__": _slice, "__ellipsis__": lambda config: Ellipsis,
+           "__numpy__": _numpy}

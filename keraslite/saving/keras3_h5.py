@@ -12,6 +12,7 @@ order (`dense`, `dropout`, `dense_1`, ...), so weights are matched by
 position, not by layer name. `<i>` counts the layer's weights (kernel,
 bias); the optimizer's are `iteration, learning_rate, *slots`.
 """
+from keraslite.registry import builtin
 from keraslite.saving import _state
 from keraslite.saving._io import FileFormatError, get_dataset, get_group
 from keraslite.utils.naming import snake_case
@@ -38,10 +39,8 @@ def layer_paths(model):
 
 
 def _walk(obj, path, out, visited):
-    from keraslite.models.functional import Functional
-    from keraslite.models.model import Model
-    from keraslite.models.sequential import Sequential
-
+    Functional, Model, Sequential = (builtin("models", name) for name in
+                                     ("Functional", "Model", "Sequential"))
     children = []
     if isinstance(obj, (Sequential, Functional)):
         children.append(("layers", obj.layers))
@@ -73,9 +72,7 @@ def _visit(layer, path, out, visited):
 
 
 def _is_layer(value):
-    from keraslite.layers.layer import Layer
-
-    return isinstance(value, Layer)
+    return isinstance(value, builtin("base", "Layer"))
 
 
 def _unique(layer, used):
@@ -96,9 +93,7 @@ _INTERNAL = {}
 
 def _internal_attributes(obj):
     """Attribute names every keraslite Layer (or Model) has: not saveables."""
-    from keraslite.layers.layer import Layer
-    from keraslite.models.model import Model
-
+    Layer, Model = builtin("base", "Layer"), builtin("models", "Model")
     key = Model if isinstance(obj, Model) else Layer
     if key not in _INTERNAL:
         reference = Model.__new__(Model) if key is Model else Layer.__new__(Layer)

@@ -14,6 +14,7 @@ in tf.keras 2's form so that tf.keras 2 and Keras 3 both load them; see
 weight_names; Keras 3's variables, which tf.keras cannot take). Weights are matched by
 order of the layers that have weights, or by layer name with `by_name`.
 """
+from keraslite.registry import builtin
 from keraslite.saving import _state
 from keraslite.saving import serialization
 from keraslite.saving._io import (
@@ -35,9 +36,7 @@ def _legacy_weights(layer):
 def _weight_path(model, layer, weight):
     """The weight's name as Keras writes it: its variable path, which has the
     Sequential model's name in front, or a nested model's."""
-    from keraslite.models.sequential import Sequential
-
-    if isinstance(model, Sequential):
+    if isinstance(model, builtin("models", "Sequential")):
         return f"{model.name}/{layer.name}/{weight.name}"
     if weight.path.split("/")[0] == layer.name:
         return weight.path

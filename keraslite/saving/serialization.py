@@ -7,13 +7,8 @@ error. Nothing from a file is imported, evaluated or unpickled.
 import datetime
 import math
 
-from keraslite import constraints, initializers
-from keraslite import layers as layers_module
-from keraslite import losses as losses_module
-from keraslite import metrics as metrics_module
-from keraslite import optimizers as optimizers_module
-from keraslite import regularizers
-from keraslite.registry import serialize_object
+from keraslite import registry
+from keraslite.registry import builtin, builtins, serialize_object
 from keraslite.saving._io import MAX_WEIGHT_BYTES, FileFormatError
 
 # The Keras release whose file layout keraslite writes (in `keras_version`).
@@ -28,9 +23,7 @@ _MAX_DIM = 1 << 31
 def serialize_model(model, include_compile=True):
     """The `config.json` entry of a model (Sequential, functional or
     subclassed), as Keras 3 writes it; nested models use the same form."""
-    from keraslite.models.functional import Functional
-    from keraslite.models.sequential import Sequential
-
+    Functional, Sequential = builtin("models", "Functional"), builtin("models", "Sequential")
     if isinstance(model, Functional) and type(model) is Functional:
         entry = {"module": "keras.src.models.functional",
                  "class_name": "Functional", "config": model.get_config(),
@@ -47,13 +40,12 @@ def serialize_model(model, include_compile=True):
             entry["build_config"] = {"input_shape": shapes[0] if len(shapes) == 1
                                      else shapes}
     if include_compile and model.compiled:
-        entry["compile_config"] = compile_config(model)
+        entry["compile_config"] = model.get_compile_config()
     return entry
 
 
 def serialize_custom(obj):
     """The entry of a registered custom layer or model (`registered_name`)."""
-    from keraslite import registry
 
     registered = registry.registered_name(type(obj))
     if registered is None:
@@ -75,9 +67,7 @@ def legacy_model_config(model):
     dtypes as strings, no Keras 3 only keys at their defaults (see
     `_keras2_config`). Non-default Keras 3 only values are kept.
     """
-    from keraslite.models.sequential import Sequential
-
-    if not isinstance(model, Sequential):
+    if not isinstance(model, builtin("models", "Sequential")):
         # Keras 3 writes functional models' legacy config in its own form.
         entry = serialize_model(model, include_compile=False)
         return {"class_name": entry["class_name"], "config": entry["config"]}
@@ -155,26 +145,12 @@ def _keras2_optimizer_config(optimizer):
             "config": _keras2_config(config)}
 
 
-def compile_config(model):
-    """The `compile_config` Keras 3 writes for a compiled model."""
-    return {
-        "optimizer": optimizers_module.serialize(model.optimizer),
-        "loss": _serialize_loss(model.loss),
-        "loss_weights": getattr(model, "loss_weights", None),
-        "metrics": _serialize_metrics(model._metric_identifiers),
-        "weighted_metrics": _serialize_metrics(
-            model._weighted_metric_identifiers
-        ),
-        "run_eagerly": False,
-        "steps_per_execution": 1,
-        "jit_compile": False,
-    }
 
 
 def legacy_training_config(model):
     """The `training_config` of a legacy `.h5` file, in tf.keras 2's form."""
-    config = compile_config(model)
-    out = {"loss": _legacy_structure(_canonical(config["loss"], losses_module))}
+    config = model.get_compile_config()
+    out = {"loss": _legacy_structure(_canonical(config["loss"]))}
     for key in ("metrics", "weighted_metrics"):
         out[key] = _legacy_structure(config[key])
     out["loss_weights"] = config["loss_weights"]
@@ -206,97 +182,38 @@ def _legacy_form(entry):
     return entry
 
 
-def _canonical(identifier, module):
+_FULL_LOSS_NAMES = {"mse": "mean_squared_error", "mae": "mean_absolute_error"}
+
+
+def _canonical(identifier):
     """"mse" -> "mean_squared_error": Keras 3 reads only full names in .h5."""
     if isinstance(identifier, dict) and "class_name" not in identifier:
-        return {k: _canonical(v, module) for k, v in identifier.items()}
+        return {k: _canonical(v) for k, v in identifier.items()}
     if isinstance(identifier, list):
-        return [_canonical(v, module) for v in identifier]
-    if isinstance(identifier, str) and identifier in ("mse", "mae"):
-        return module.serialize(module.get(identifier))
+        return [_canonical(v) for v in identifier]
+    if isinstance(identifier, str):
+        return _FULL_LOSS_NAMES.get(identifier, identifier)
     return identifier
 
 
-def _serialize_loss(loss):
-    """A loss, or a list or dict of losses (one per output), for a file."""
-    if isinstance(loss, dict):
-        return {k: None if v is None else _serialize_one_loss(v)
-                for k, v in loss.items()}
-    if isinstance(loss, (list, tuple)):
-        return [None if v is None else _serialize_one_loss(v) for v in loss]
-    return _serialize_one_loss(loss)
 
 
-def _serialize_one_loss(loss):
-    if isinstance(loss, str):
-        return loss
-    if isinstance(loss, type) and issubclass(loss, losses_module.Loss):
-        loss = loss()
-    if isinstance(loss, losses_module.Loss) and \
-            type(loss).__name__ not in losses_module.ALL_CLASSES:
-        raise ValueError(
-            f"Cannot save the custom loss {loss!r}: only keraslite's built-in "
-            f"losses can be saved ({', '.join(sorted(losses_module.ALL_CLASSES))})."
-        )
-    try:
-        return losses_module.serialize(loss)
-    except ValueError:
-        raise ValueError(
-            f"Cannot save the loss {loss!r}: only keraslite's built-in losses "
-            "can be saved to a Keras file."
-        ) from None
 
 
-def _serialize_metrics(identifiers):
-    """Metrics: a list, a list of lists or a dict of lists (per output)."""
-    if not identifiers:
-        return None
-    if isinstance(identifiers, dict):
-        return {k: _serialize_metrics(v if isinstance(v, (list, tuple)) else [v])
-                for k, v in identifiers.items()}
-    if not isinstance(identifiers, (list, tuple)):
-        identifiers = [identifiers]
-    if any(isinstance(m, (list, tuple)) for m in identifiers):
-        return [_serialize_metrics(list(m) if isinstance(m, (list, tuple)) else [m])
-                or [] for m in identifiers]
-    out = []
-    for metric in identifiers:
-        if isinstance(metric, str):
-            out.append(metric)
-            continue
-        if isinstance(metric, type) and issubclass(metric, metrics_module.Metric):
-            metric = metric()
-        if isinstance(metric, metrics_module.Metric):
-            if type(metric).__name__ not in metrics_module.ALL_CLASSES:
-                raise ValueError(
-                    f"Cannot save the metric {metric!r}: only keraslite's "
-                    "built-in metric classes can be saved."
-                )
-            out.append(metrics_module.serialize(metric))
-            continue
-        names = [k for k, fn in metrics_module.ALL_FUNCTIONS.items()
-                 if fn is metric]
-        if not names:
-            raise ValueError(
-                f"Cannot save the metric {metric!r}: only keraslite's "
-                "built-in metrics can be saved to a Keras file."
-            )
-        out.append(names[0])
-    return out
 
 
 # --- reading: screening ---------------------------------------------------------------------
 def _known_classes(custom_layers):
+    from keraslite.ops.symbolic import op_classes
+
     known = {"Sequential", "Functional", "Model", "DTypePolicy", "Policy",
-             "MeanMetricWrapper", "__keras_tensor__"}
-    known.update(layers_module.ALL_LAYERS, custom_layers)
-    known.update(initializers.ALL_INITIALIZERS)
-    known.update(regularizers.ALL_CLASSES)
-    known.update(constraints.ALL_CLASSES)
-    known.update(losses_module.ALL_CLASSES)
-    known.update(metrics_module.ALL_CLASSES)
-    known.update(optimizers_module.ALL_OPTIMIZERS)
-    known.update(optimizers_module.schedules.ALL_SCHEDULES)
+             "MeanMetricWrapper", "__keras_tensor__", "__slice__", "__ellipsis__",
+             "__numpy__"}
+    known.update(op_classes())
+    known.update(custom_layers)
+    for family in ("layers", "initializers", "regularizers", "constraints", "losses",
+                   "metrics", "optimizers", "schedules"):
+        known.update(builtins(family))
     known.discard("LearningRateSchedule")
     return known
 
@@ -334,7 +251,6 @@ def _screen(value, known, where, safe_mode=True):
     if not isinstance(class_name, str):
         raise FileFormatError(f"Invalid class_name {class_name!r} at {where}.")
     module = value.get("module")
-    from keraslite import registry
 
     # A class registered in this process (or passed in custom_objects) is
     # found by name; the module a file names is never imported.
@@ -376,7 +292,7 @@ def _screen(value, known, where, safe_mode=True):
         raise FileFormatError(
             f"Unsupported class '{class_name}' at {where}. keraslite "
             "supports the layers "
-            f"{', '.join(sorted(layers_module.ALL_LAYERS))} and its built-in "
+            f"{', '.join(sorted(builtins('layers')))} and its built-in "
             "activations, initializers, regularizers, constraints, losses, "
             "metrics and optimizers. Custom objects are "
             "not loaded from files."
@@ -392,6 +308,17 @@ def _screen(value, known, where, safe_mode=True):
            for k, v in value.items() if k != "shared_object_id"}
     out["class_name"] = bare
     return out
+
+
+# --- reading: compile --------------------------------------------------------------------
+def compile_from_config(model, config, legacy=False):
+    """Compiles `model` from a file's compile_config (or, with `legacy`, a
+    legacy `.h5` training_config, whose optimizer is `optimizer_config`);
+    False when the config has no loss (see `Model.compile_from_config`)."""
+    if legacy and isinstance(config, dict):
+        config = {("optimizer" if k == "optimizer_config" else k): v
+                  for k, v in config.items() if k != "optimizer"}
+    return model.compile_from_config(config)
 
 
 # --- reading: model ---------------------------------------------------------------------
@@ -427,9 +354,7 @@ def _model_from_entry(entry, custom_layers, safe_mode=True):
             entry.get("config"),
             lambda e, i: layer_from_config(e, i, custom_layers, safe_mode)[0])
     cls = _custom_class(entry, custom_layers)
-    from keraslite.models.model import Model
-
-    if cls is None or not issubclass(cls, Model):
+    if cls is None or not issubclass(cls, builtin("models", "Model")):
         raise FileFormatError(
             f"The file holds a model of class {class_name!r}, which is neither "
             "Sequential, functional, nor a registered Model subclass.")
@@ -437,7 +362,6 @@ def _model_from_entry(entry, custom_layers, safe_mode=True):
 
 
 def _custom_class(entry, custom_layers):
-    from keraslite import registry
 
     name = entry.get("class_name")
     return (custom_layers or {}).get(name) or registry.registered_class(
@@ -469,11 +393,9 @@ def _plain_shapes(shape):
 
 
 def _custom_layers(custom_objects):
-    from keraslite.layers.layer import Layer
-
     out = {}
     for name, obj in (custom_objects or {}).items():
-        if not (isinstance(obj, type) and issubclass(obj, Layer)):
+        if not (isinstance(obj, type) and issubclass(obj, builtin("base", "Layer"))):
             raise ValueError(
                 "keraslite's `custom_objects` accepts only keraslite Layer "
                 f"subclasses; received {name}={obj!r}."
@@ -484,9 +406,7 @@ def _custom_layers(custom_objects):
 
 def sequential_from_config(config, custom_layers=None, safe_mode=True):
     """Sequential.from_config for already screened configs (see `screen`)."""
-    from keraslite.layers.core.input_layer import InputLayer
-    from keraslite.models.sequential import Sequential
-
+    InputLayer, Sequential = builtin("layers", "InputLayer"), builtin("models", "Sequential")
     custom_layers = custom_layers or {}
     if isinstance(config, list):  # Keras 2.2 wrote the layer list directly
         config = {"layers": config}
@@ -529,16 +449,25 @@ def sequential_from_config(config, custom_layers=None, safe_mode=True):
 
 def layer_from_config(entry, index, custom_layers=None, safe_mode=True):
     """Builds one layer from its config entry; returns `(layer, entry)`."""
-    registry = {**layers_module.ALL_LAYERS, **(custom_layers or {})}
+    registry = {**builtins("layers"), **(custom_layers or {})}
     if not isinstance(entry, dict):
         raise FileFormatError(f"Layer #{index} config is not a JSON object.")
     class_name = entry.get("class_name")
+    if _is_op_entry(entry):  # an op called on KerasTensors
+        from keraslite.ops.symbolic import op_classes, op_from_config
+
+        if class_name not in op_classes():
+            raise FileFormatError(f"Unsupported op {class_name!r} (layer #{index}).")
+        try:
+            return op_from_config(entry), entry
+        except ValueError as e:
+            raise FileFormatError(f"Could not rebuild op #{index}: {e}") from e
     if class_name in _MODEL_CLASSES:  # a nested model
         return _model_from_entry(entry, custom_layers, safe_mode), entry
     if class_name == "Lambda" and not safe_mode:
         return _lambda_from_config(entry), entry
     custom = _custom_class(entry, custom_layers)
-    if custom is not None and class_name not in layers_module.ALL_LAYERS:
+    if custom is not None and class_name not in builtins("layers"):
         return _build_custom(custom, entry), entry
     if class_name not in registry:
         raise FileFormatError(
@@ -572,13 +501,26 @@ def layer_from_config(entry, index, custom_layers=None, safe_mode=True):
     return layer, entry
 
 
+def _is_op_entry(entry):
+    """Keras 3 writes ops with module `keras.src.ops.*`; its legacy `.h5`
+    drops the module, where an op is told from a layer of the same class
+    name (`Add`, `Softmax`) by its config, which has no `trainable`."""
+    module = entry.get("module")
+    if module is not None:
+        return str(module).startswith("keras.src.ops.")
+    from keraslite.ops.symbolic import op_classes
+
+    config = entry.get("config")
+    return entry.get("class_name") in op_classes() and (
+        entry.get("class_name") not in builtins("layers")
+        or (isinstance(config, dict) and "trainable" not in config))
+
+
 def _lambda_from_config(entry):
     """A Lambda from its bytecode; only reached with `safe_mode=False`."""
     import codecs
     import marshal
     import types
-
-    from keraslite.layers.core.lambda_layer import Lambda
 
     config = dict(entry.get("config") or {})
     function = config.pop("function", None)
@@ -591,7 +533,7 @@ def _lambda_from_config(entry):
                                 argdefs=tuple(inner.get("defaults") or ()) or None)
     except (KeyError, ValueError, TypeError, EOFError) as e:
         raise FileFormatError(f"Could not rebuild the Lambda's function: {e}") from e
-    return Lambda(fn, **config)
+    return builtin("layers", "Lambda")(fn, **config)
 
 
 def _check_name(name, what, allow_none=False):
@@ -639,7 +581,7 @@ def _check_size(layers, batch_shape):
     shape = list(batch_shape)
     total = 0
     for layer in layers:
-        if isinstance(layer, layers_module.Dense):
+        if isinstance(layer, builtin("layers", "Dense")):
             if len(shape) < 2 or shape[-1] is None:
                 raise FileFormatError(
                     f"Dense layer '{layer.name}' needs a defined last input "
@@ -647,7 +589,7 @@ def _check_size(layers, batch_shape):
                 )
             total += shape[-1] * layer.units + (layer.units if layer.use_bias else 0)
             shape = shape[:-1] + [layer.units]
-        elif isinstance(layer, layers_module.Flatten):
+        elif isinstance(layer, builtin("layers", "Flatten")):
             rest = shape[1:]
             flat = None if any(d is None for d in rest) else math.prod(rest)
             if flat is not None and flat >= _MAX_DIM:
@@ -673,144 +615,15 @@ def _check_size(layers, batch_shape):
 
 
 # --- reading: compile -------------------------------------------------------------------
-def compile_from_config(model, config, legacy=False):
-    """Compiles `model` from a Keras 3 compile_config or legacy training_config.
-
-    Returns False (and leaves the model uncompiled) when the config has no
-    loss, which keraslite needs to train.
-    """
-    if not isinstance(config, dict):
-        raise FileFormatError("The compile/training config must be a JSON object.")
-    config = screen(config, where="compile_config")
-    optimizer = config.get("optimizer_config" if legacy else "optimizer")
-    loss = _deserialize_loss(config.get("loss"))
-    if loss is None:
-        return False
-    metrics = _deserialize_metrics(config.get("metrics"), "metrics")
-    weighted = _deserialize_metrics(config.get("weighted_metrics"),
-                                    "weighted_metrics")
-    optimizer = deserialize_optimizer(optimizer)
-    try:
-        model.compile(optimizer=optimizer, loss=loss, metrics=metrics,
-                      weighted_metrics=weighted,
-                      loss_weights=config.get("loss_weights"))
-    except (ValueError, TypeError) as e:
-        raise FileFormatError(f"Could not compile the model from the file: {e}") from e
-    return True
 
 
-def deserialize_optimizer(config):
-    """An optimizer from a name or a Keras 3 / Keras 2 optimizer config."""
-    if config is None:
-        return optimizers_module.get("rmsprop")
-    try:
-        if isinstance(config, str):
-            return optimizers_module.get(config)
-        if not isinstance(config, dict):
-            raise FileFormatError(f"Invalid optimizer config {config!r}.")
-        name = config.get("class_name")
-        if not isinstance(name, str) or name not in optimizers_module._REGISTRY:
-            raise FileFormatError(
-                f"Unsupported optimizer {name!r}; keraslite supports "
-                f"{', '.join(sorted(optimizers_module.ALL_OPTIMIZERS))}."
-            )
-        params = config.get("config") or {}
-        if not isinstance(params, dict):
-            raise FileFormatError(f"Invalid config for optimizer {name}.")
-        params = dict(params)
-        for key in ("is_legacy_optimizer", "jit_compile"):
-            params.pop(key, None)
-        if "lr" in params:  # Keras 2.0-2.2
-            params.setdefault("learning_rate", params.pop("lr"))
-        decay = params.pop("decay", 0.0)
-        if decay not in (0, 0.0, None):
-            raise FileFormatError(
-                f"The optimizer uses Keras 2's `decay={decay}`, which Keras 3 "
-                "and keraslite do not support."
-            )
-        return optimizers_module._REGISTRY[name].from_config(params)
-    except FileFormatError:
-        raise
-    except (ValueError, TypeError, KeyError, AttributeError, ImportError,
-            OverflowError) as e:
-        raise FileFormatError(f"Could not rebuild the optimizer: {e}") from e
 
 
-_LOSS_REDUCTIONS = {"auto": "sum_over_batch_size",
-                    "sum_over_batch_size": "sum_over_batch_size"}
 
 
-def _deserialize_loss(config):
-    if config is None:
-        return None
-    if isinstance(config, dict) and "class_name" not in config:
-        return {k: _deserialize_loss(v) for k, v in config.items()}  # per output
-    if isinstance(config, list):
-        if len(config) == 1:
-            return _deserialize_loss(config[0])
-        return [_deserialize_loss(v) for v in config]
-    try:
-        if isinstance(config, str):
-            losses_module.get(config)
-            return config
-        if isinstance(config, dict):
-            params = dict(config.get("config") or {})
-            reduction = params.get("reduction")
-            if reduction in _LOSS_REDUCTIONS:
-                params["reduction"] = _LOSS_REDUCTIONS[reduction]
-            return losses_module.deserialize(
-                {"class_name": config["class_name"], "config": params}
-            )
-    except FileFormatError:
-        raise
-    except (ValueError, TypeError, KeyError, AttributeError) as e:
-        raise FileFormatError(f"Could not rebuild the loss {config!r}: {e}") from e
-    raise FileFormatError(f"Invalid loss config {config!r}.")
 
 
-_WRAPPED_METRICS = {
-    "accuracy": metrics_module.Accuracy,
-    "binary_accuracy": metrics_module.BinaryAccuracy,
-    "categorical_accuracy": metrics_module.CategoricalAccuracy,
-    "sparse_categorical_accuracy": metrics_module.SparseCategoricalAccuracy,
-    "mean_squared_error": metrics_module.MeanSquaredError,
-    "mean_absolute_error": metrics_module.MeanAbsoluteError,
-}
 
 
-def _deserialize_metrics(config, key):
-    if config is None:
-        return None
-    if isinstance(config, dict) and "class_name" not in config:
-        return {k: _deserialize_metrics(v, key) or [] for k, v in config.items()}
-    if not isinstance(config, list):
-        config = [config]
-    if len(config) > 1 and all(isinstance(item, list) for item in config):
-        return [_deserialize_metrics(item, key) or [] for item in config]
-    flat = []
-    for item in config:  # Keras 2 nests one list per output
-        flat.extend(item if isinstance(item, list) else [item])
-    return [_deserialize_metric(item) for item in flat]
 
 
-def _deserialize_metric(config):
-    try:
-        if isinstance(config, str):
-            if config.lower() not in ("accuracy", "acc"):
-                metrics_module.get(config)
-            return config
-        if isinstance(config, dict):
-            params = dict(config.get("config") or {})
-            if config["class_name"] == "MeanMetricWrapper":  # Keras 2
-                fn = params.pop("fn", None)
-                if fn not in _WRAPPED_METRICS:
-                    raise FileFormatError(f"Unsupported metric function {fn!r}.")
-                return _WRAPPED_METRICS[fn].from_config(params)
-            return metrics_module.deserialize(
-                {"class_name": config["class_name"], "config": params}
-            )
-    except FileFormatError:
-        raise
-    except (ValueError, TypeError, KeyError, AttributeError) as e:
-        raise FileFormatError(f"Could not rebuild the metric {config!r}: {e}") from e
-    raise FileFormatError(f"Invalid metric config {config!r}.")

@@ -73,6 +73,23 @@ class Trainer:
         if self._output_names_known():
             self._compile_outputs()
 
+    def get_compile_config(self):
+        """The arguments `compile()` was given, in the form Keras writes them
+        to files (`compile_config`); `{}` if the model is not compiled."""
+        if not self.compiled:
+            return {}
+        from keraslite.trainers import compile_config
+
+        return compile_config.get_compile_config(self)
+
+    def compile_from_config(self, config):
+        """Compiles the model from a `get_compile_config()` dict (or one read
+        from a Keras file). Returns False, leaving the model uncompiled, when
+        the config has no loss."""
+        from keraslite.trainers import compile_config
+
+        return compile_config.compile_from_config(self, config)
+
     def _compile_outputs(self):
         """Maps the compile arguments onto the outputs (once they are known)."""
         if self._compiled is None:
@@ -480,6 +497,11 @@ class Trainer:
                 self.stop_training = True
                 callback_list.on_train_end(epoch_logs)
                 raise
+            # As Keras's fit, before `on_train_end`: with `use_ema`, the
+            # weights become their moving averages (a no-op otherwise). An
+            # optimizer that never stepped (nor was loaded) has no averages.
+            if epochs > 0 and self.optimizer.built:
+                self.optimizer.finalize_variable_values(self.trainable_weights)
             callback_list.on_train_end(epoch_logs)
         return self.history
 

@@ -1,0 +1,1 @@
+"""Preprocessing layers: rescaling and image data augmentation."""

@@ -1,0 +1,1 @@
+"""Image data augmentation layers (random flips, rotations, zooms, ...)."""
