@@ -433,3 +433,16 @@ def test_loss_on_conv_logits_has_the_right_gradient(float64, activation, loss,
             return float(np.mean(per_position))
         np.testing.assert_allclose(grad, numeric_grad(objective, var.value),
                                    rtol=1e-5, atol=1e-7, err_msg=var.path)
+
+
+def test_a_conv_after_padding_loads(tmp_path):
+    # The loader's size check follows shapes through Dense, Flatten and the
+    # convolutions only; a padding layer before a conv must not fool it.
+    model = keraslite.Sequential([keraslite.Input((2, 2, 1)), layers.ZeroPadding2D(1),
+                                  layers.Conv2D(2, 3), layers.Flatten(), layers.Dense(1)])
+    x = np.ones((1, 2, 2, 1), "float32")
+    for suffix in (".keras", ".h5"):
+        model.save(tmp_path / f"m{suffix}")
+        loaded = keraslite.models.load_model(tmp_path / f"m{suffix}")
+        np.testing.assert_array_equal(loaded.predict(x, verbose=0),
+                                      model.predict(x, verbose=0))

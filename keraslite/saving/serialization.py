@@ -602,8 +602,10 @@ def _check_size(layers, batch_shape):
             try:
                 total += layer._count_weights(tuple(shape))
                 shape = list(layer.compute_output_shape(tuple(shape)))
-            except ValueError as e:
-                raise FileFormatError(f"Layer '{layer.name}': {e}") from None
+            except ValueError:
+                # The shape this check follows is not the layer's (a padding
+                # or upsampling layer came before): the build will tell.
+                break
         if total * 4 > MAX_WEIGHT_BYTES:
             raise FileFormatError(
                 f"The config declares {total} weights ({total * 4} bytes) by "
