@@ -39,6 +39,7 @@ from keraslite import regularizers as kl_regularizers
 from keraslite.layers.layer import Variable
 from keraslite.optimizers import schedules as kl_schedules
 from keraslite.utils import numerical_utils
+from compat_tests.parity_conv import conv_rows
 
 
 # --- the table's vocabulary ----------------------------------------------------------
@@ -3086,7 +3087,8 @@ def all_rows():
             + [_backend_row()] + _model_core_rows()
             + _optimizer_option_rows() + _shape_layer_rows()
             + parity_confusion.confusion_metric_rows() + _data_rows()
-            + _pool_norm_rows() + more_metric_rows())
+            + _pool_norm_rows() + more_metric_rows()
+            + conv_rows())
     names = [r.name for r in rows]
     duplicates = {n for n in names if names.count(n) > 1}
     if duplicates:

@@ -161,7 +161,7 @@ def _layer_row(name, make, shapes, kind, training=None):
             out = ours._eager_call(tensors[0] if one else tensors, **call)
         value = np.array(autodiff.value_of(out))
         dy = np.random.default_rng(5).normal(size=value.shape).astype("float32")
-        weight_grads = tape.gradient([(out, dy)])
+        weight_grads = tape.gradient([(out, dy.copy())])  # backward may overwrite it
         variables = [tf.Variable(a) for a in arrays]
         with tf.GradientTape() as gt:
             theirs_out = theirs(variables[0] if one else variables, **call)

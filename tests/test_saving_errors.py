@@ -158,8 +158,8 @@ def _set_layer(index, **changes):
 
 
 @pytest.mark.parametrize("edit,match", [
-    (_set_layer(1, class_name="Conv2D"),
-     "Unsupported class 'Conv2D'.*Activation, Add, .*Dense, .*InputLayer"),
+    (_set_layer(1, class_name="Conv3D"),
+     "Unsupported class 'Conv3D'.*Activation, Add, .*Dense, .*InputLayer"),
     (_set_layer(1, class_name="Lambda", config={"function": {
         "class_name": "__lambda__", "config": {"code": "x"}}}), "Lambda"),
     (_set_layer(1, config={"activation": {
@@ -216,8 +216,8 @@ def test_malformed_json_in_legacy_h5(tmp_path):
 
 
 def test_layer_deserialize_refuses_unknown_and_lambda():
-    with pytest.raises(TypeError, match="Conv2D.*Dense"):
-        keraslite.layers.deserialize({"class_name": "Conv2D", "config": {}})
+    with pytest.raises(TypeError, match="Conv3D.*Dense"):
+        keraslite.layers.deserialize({"class_name": "Conv3D", "config": {}})
     with pytest.raises(ValueError, match="Lambda"):
         keraslite.layers.deserialize({"class_name": "Lambda", "config": {}})
 

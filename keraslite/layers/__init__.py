@@ -4,6 +4,11 @@ from keraslite.layers.activations.elu import ELU
 from keraslite.layers.activations.prelu import PReLU
 from keraslite.layers.activations.relu import LeakyReLU, ReLU
 from keraslite.layers.activations.softmax import Softmax
+from keraslite.layers.convolutional.conv1d import Conv1D
+from keraslite.layers.convolutional.conv2d import Conv2D
+from keraslite.layers.convolutional.conv2d_transpose import Conv2DTranspose
+from keraslite.layers.convolutional.depthwise_conv2d import DepthwiseConv2D
+from keraslite.layers.convolutional.separable_conv2d import SeparableConv2D
 from keraslite.layers.core.identity import Identity
 from keraslite.layers.core.lambda_layer import Lambda
 from keraslite.layers.core.dense import Dense
@@ -51,13 +56,19 @@ AvgPool1D, AvgPool2D = AveragePooling1D, AveragePooling2D
 GlobalAvgPool1D, GlobalAvgPool2D = GlobalAveragePooling1D, GlobalAveragePooling2D
 GlobalMaxPool1D, GlobalMaxPool2D = GlobalMaxPooling1D, GlobalMaxPooling2D
 MaxPool1D, MaxPool2D = MaxPooling1D, MaxPooling2D
+# Keras's other names of the convolutions (the same classes).
+Convolution1D = Conv1D
+Convolution2D = Conv2D
+Convolution2DTranspose = Conv2DTranspose
+SeparableConvolution2D = SeparableConv2D
 
 ALL_LAYERS = {
     cls.__name__: cls
-    for cls in (Activation, Add, Average, Concatenate, Dense, Dot, Dropout, ELU,
+    for cls in (Activation, Add, Average, Concatenate, Conv1D, Conv2D,
+                Conv2DTranspose, Dense, DepthwiseConv2D, Dot, Dropout, ELU,
                 Flatten, Identity, InputLayer, Lambda, LeakyReLU, Maximum, Minimum,
-                Multiply, Permute, PReLU, ReLU, RepeatVector, Reshape, Softmax,
-                Subtract)
+                Multiply, Permute, PReLU, ReLU, RepeatVector, Reshape,
+                SeparableConv2D, Softmax, Subtract)
 } | {
     cls.__name__: cls
     for cls in (AveragePooling1D, AveragePooling2D, BatchNormalization,
@@ -78,8 +89,10 @@ registry.register_builtins("base", {"Layer": Layer})
 # builds Dropout, Activation and InputLayer at construction).
 _BUILD_CONFIG_LAYERS = ("Dense", "Flatten", "Add", "Subtract", "Multiply",
                         "Average", "Maximum", "Minimum", "Concatenate", "Dot",
-                        "Reshape", "Permute", "RepeatVector", "PReLU",
-                        "BatchNormalization", "LayerNormalization") + tuple(
+                         "Reshape", "Permute", "RepeatVector", "PReLU",
+                         "BatchNormalization", "LayerNormalization", "Conv1D",
+                         "Conv2D", "Conv2DTranspose", "DepthwiseConv2D",
+                         "SeparableConv2D") + tuple(
     cls.__name__ for cls in _SHAPE_LAYERS if not cls.__name__.startswith("Spatial"))
 
 

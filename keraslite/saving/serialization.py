@@ -611,6 +611,14 @@ def _check_size(layers, batch_shape):
                     "features per sample; refusing the config."
                 )
             shape = [shape[0], flat]
+        elif hasattr(layer, "_count_weights"):  # the convolutions
+            try:
+                total += layer._count_weights(tuple(shape))
+                shape = list(layer.compute_output_shape(tuple(shape)))
+            except ValueError:
+                # The shape this check follows is not the layer's (a padding
+                # or upsampling layer came before): the build will tell.
+                break
         if total * 4 > MAX_WEIGHT_BYTES:
             raise FileFormatError(
                 f"The config declares {total} weights ({total * 4} bytes) by "

@@ -1,0 +1,1 @@
+"""Convolution layers, laid out as keras/src/layers/convolutional/."""
