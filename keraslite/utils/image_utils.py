@@ -14,6 +14,7 @@ import warnings
 import numpy as np
 
 from keraslite import backend
+from keraslite.utils.argument_validation import standardize_data_format
 
 _PIL_RESAMPLING = ("nearest", "bilinear", "bicubic", "hamming", "box", "lanczos")
 
@@ -34,20 +35,6 @@ def _pil_interpolation(name):
     image = pil_image()
     resampling = getattr(image, "Resampling", image)
     return getattr(resampling, name.upper())
-
-
-def standardize_data_format(data_format):
-    """`data_format`, or the global default for None, checked."""
-    if data_format is None:
-        return backend.image_data_format()
-    data_format = str(data_format).lower()
-    if data_format not in {"channels_first", "channels_last"}:
-        raise ValueError(
-            "The `data_format` argument must be one of "
-            "{'channels_first', 'channels_last'}. "
-            f"Received: data_format={data_format}"
-        )
-    return data_format
 
 
 def array_to_img(x, data_format=None, scale=True, dtype=None):

@@ -19,41 +19,14 @@ from typing import NamedTuple
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from keraslite import activations, backend, constraints, initializers
+from keraslite import activations, constraints, initializers
 from keraslite import regularizers
 from keraslite.layers.layer import Layer
+from keraslite.utils.argument_validation import (  # noqa: F401 (re-exported)
+    _is_int, standardize_data_format, standardize_tuple)
 
 
 # --- arguments, as Keras's standardize_* helpers ----------------------------------
-def standardize_tuple(value, n, name, allow_zero=False):
-    """`value` (an int or n ints) as a tuple of n ints; Keras's error text."""
-    error_msg = (f"The `{name}` argument must be a tuple of {n} integers. "
-                 f"Received {name}={value}")
-    if _is_int(value):
-        value_tuple = (int(value),) * n
-    else:
-        try:
-            value_tuple = tuple(value)
-        except TypeError:
-            raise ValueError(error_msg) from None
-        if len(value_tuple) != n:
-            raise ValueError(error_msg)
-        for single in value_tuple:
-            if not _is_int(single):
-                raise ValueError(f"{error_msg}including element {single} of "
-                                 f"type {type(single)}")
-        value_tuple = tuple(int(v) for v in value_tuple)
-    bad = {v for v in value_tuple if (v < 0 if allow_zero else v <= 0)}
-    if bad:
-        raise ValueError(f"{error_msg}, including values {bad} that do not "
-                         f"satisfy `value {'>= 0' if allow_zero else '> 0'}`")
-    return value_tuple
-
-
-def _is_int(value):
-    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
-
-
 def standardize_padding(value, allow_causal=False):
     allowed = {"valid", "same", "causal"} if allow_causal else {"valid", "same"}
     padding = value.lower() if isinstance(value, str) else value
@@ -63,19 +36,6 @@ def standardize_padding(value, allow_causal=False):
             f"Received: {value}"
         )
     return padding
-
-
-def standardize_data_format(data_format):
-    if data_format is None:
-        return backend.image_data_format()
-    data_format = str(data_format).lower()
-    if data_format not in ("channels_first", "channels_last"):
-        raise ValueError(
-            "The `data_format` argument must be one of "
-            "{'channels_first', 'channels_last'}. "
-            f"Received: data_format={data_format}"
-        )
-    return data_format
 
 
 def check_positive_int(value, name):
