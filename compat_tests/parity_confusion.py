@@ -399,18 +399,18 @@ def _files_row():
         theirs.save(os.path.join(folder, "keras.keras"))
         ours.save(os.path.join(folder, "keraslite.keras"))
         pairs = [Pair("compile_config metrics as written",
-                      compile_metrics(serialization.compile_config(ours)),
+                      compile_metrics(ours.get_compile_config()),
                       compile_metrics(theirs.get_compile_config()), exact=True)]
         keraslite.backend.clear_session()
         ours_loaded = keraslite.saving.load_model(os.path.join(folder, "keras.keras"))
         keras.backend.clear_session()
         theirs_loaded = keras.saving.load_model(os.path.join(folder, "keraslite.keras"))
         pairs.append(Pair("keraslite reads Keras's file: compile metrics",
-                          compile_metrics(serialization.compile_config(ours_loaded)),
+                          compile_metrics(ours_loaded.get_compile_config()),
                           compile_metrics(theirs.get_compile_config()), exact=True))
         pairs.append(Pair("Keras reads keraslite's file: compile metrics",
                           compile_metrics(theirs_loaded.get_compile_config()),
-                          compile_metrics(serialization.compile_config(ours)),
+                          compile_metrics(ours.get_compile_config()),
                           exact=True))
         ours_eval = ours_loaded.evaluate(x, y, verbose=0, return_dict=True)
         theirs_eval = theirs_loaded.evaluate(x, y, verbose=0, return_dict=True)

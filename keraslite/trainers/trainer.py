@@ -822,7 +822,8 @@ def _check_epochs(epochs, initial_epoch):
 
 
 def _log_value(result):
-    """A metric result as a Python float, or an array when it has several
-    values (a count at several thresholds), as Keras's `pythonify_logs`."""
+    """A metric result as logged: a float, or an array for results with
+    several values (a count at several thresholds, F1Score(average=None)),
+    as Keras's logs keep them."""
     result = np.asarray(result)
-    return float(result) if result.size == 1 else result
+    return float(result) if result.ndim == 0 else result
