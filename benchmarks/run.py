@@ -281,14 +281,17 @@ def book_table(report):
         row("test accuracy", kl["test_accuracy"], k.get("test_accuracy"), digits=4),
     ]
     measures = _markdown(["measure", "keraslite", "Keras", "GEMM floor"], rows)
-    target_rows = []
-    for r in report["ratios"].values():
+    return measures + "\n\n" + targets_table(report["ratios"], "target (issue 5)")
+
+
+def targets_table(ratios, title):
+    """The targets as a markdown table: measured value, target, met."""
+    rows = []
+    for r in ratios.values():
         target = "(info)" if r["op"] is None else f"{r['op']} {r['target']:g}"
         met = {True: "yes", False: "NO", None: "-"}[r["met"]]
-        target_rows.append([r["description"], _fmt(r["value"]), target, met])
-    targets = _markdown(["target (issue 5)", "measured", "target", "met"],
-                        target_rows)
-    return measures + "\n\n" + targets
+        rows.append([r["description"], _fmt(r["value"]), target, met])
+    return _markdown([title, "measured", "target", "met"], rows)
 
 
 def _get(d, key, scale):
@@ -430,13 +433,7 @@ def convnet_table(report):
           if k else "-"), "-"],
     ]
     measures = _markdown(["measure", "keraslite", "Keras", "GEMM floor"], rows)
-    target_rows = []
-    for r in report["ratios"].values():
-        target = "(info)" if r["op"] is None else f"{r['op']} {r['target']:g}"
-        met = {True: "yes", False: "NO", None: "-"}[r["met"]]
-        target_rows.append([r["description"], _fmt(r["value"]), target, met])
-    return measures + "\n\n" + _markdown(["target", "measured", "target", "met"],
-                                          target_rows)
+    return measures + "\n\n" + targets_table(report["ratios"], "target")
 
 
 # --- main ---------------------------------------------------------------------------
