@@ -87,3 +87,62 @@ def predict_floor(x, hidden, classes, batch_size):
         np.matmul(h, w2, out=out[start:stop])
     return time.perf_counter() - start_time
 
+
+
+# --- the chapter-5 convnet -----------------------------------------------------------
+# (input height/width/channels, filters) of its three 3x3 valid convolutions,
+# then its two Dense layers (inputs, units).
+CONVNET_CONVS = ((28, 1, 32), (13, 32, 64), (5, 64, 64))
+CONVNET_DENSES = ((576, 64), (64, 10))
+
+
+def convnet_train_floor(n, batch_size, epochs):
+    """Seconds of the bare matmuls of keraslite's lowering of the chapter-5
+    convnet, trained on `n` images for `epochs` (the last batch smaller).
+
+    Per step and convolution (im2col: `rows = batch * OH * OW`, `taps = 9 *
+    C`): the forward `col @ kernel` (rows x taps x F), the kernel gradient
+    `col.T @ dz` and, except for the first convolution (nothing below it),
+    the column gradient `dz @ kernel.T`; per Dense layer the forward, the
+    weight gradient and the input gradient. im2col/col2im copies, biases,
+    relu, pooling, the loss and the optimizer are left out.
+
+    Returns:
+        (seconds, steps).
+    """
+    rng = np.random.default_rng(0)
+
+    def normal(*shape):
+        return rng.standard_normal(shape, dtype=np.float32)
+
+    convs = []  # (output size, needs the column gradient, col, kernel, z, dz, d_kernel, d_col)
+    for size, channels, filters in CONVNET_CONVS:
+        rows, taps = batch_size * (size - 2) ** 2, 9 * channels
+        convs.append((size - 2, channels > 1, normal(rows, taps), normal(taps, filters),
+                      np.empty((rows, filters), np.float32), normal(rows, filters),
+                      np.empty((taps, filters), np.float32),
+                      np.empty((rows, taps), np.float32)))
+    denses = [(normal(batch_size, k), normal(k, units),
+               np.empty((batch_size, units), np.float32), normal(batch_size, units),
+               np.empty((k, units), np.float32), np.empty((batch_size, k), np.float32))
+              for k, units in CONVNET_DENSES]
+    batches = _batches(n, batch_size)
+
+    def step(m):
+        for out_size, column_grad, col, kernel, z, dz, d_kernel, d_col in convs:
+            r = m * out_size * out_size
+            np.matmul(col[:r], kernel, out=z[:r])                # forward
+            np.matmul(col[:r].T, dz[:r], out=d_kernel)           # kernel gradient
+            if column_grad:
+                np.matmul(dz[:r], kernel.T, out=d_col[:r])       # column gradient
+        for x, w, y, dy, d_w, dx in denses:
+            np.matmul(x[:m], w, out=y[:m])
+            np.matmul(x[:m].T, dy[:m], out=d_w)
+            np.matmul(dy[:m], w.T, out=dx[:m])
+
+    step(batch_size)  # untimed: BLAS threads up, as during fit
+    start_time = time.perf_counter()
+    for _ in range(epochs):
+        for start, stop in batches:
+            step(stop - start)
+    return time.perf_counter() - start_time, epochs * len(batches)

@@ -3,6 +3,7 @@
     python -m benchmarks.profile_fit                  # cProfile, top 25
     python -m benchmarks.profile_fit --pyinstrument   # call tree (pip install pyinstrument)
     python -m benchmarks.profile_fit --epochs 1 --verbose 1
+    python -m benchmarks.profile_fit --convnet --samples 6400 --batch-size 64 --epochs 1
 
 Prints the fit time next to its GEMM floor, then the profile.
 """
@@ -16,7 +17,7 @@ import time
 
 from benchmarks import gemm
 from benchmarks.run import default_mnist_path
-from benchmarks.worker import build_network, load_data
+from benchmarks.worker import build_convnet, build_network, load_data
 
 
 def main(argv=None):
@@ -31,14 +32,22 @@ def main(argv=None):
     parser.add_argument("--sort", default="tottime",
                         help="pstats sort key (tottime, cumulative)")
     parser.add_argument("--pyinstrument", action="store_true")
+    parser.add_argument("--convnet", action="store_true",
+                        help="the chapter-5 convnet instead of the book MLP")
+    parser.add_argument("--samples", type=int, default=60000)
     args = parser.parse_args(argv)
 
     import keraslite
 
     keraslite.utils.set_random_seed(0)
-    (x, y), _ = load_data(args.mnist or default_mnist_path(), 60000, 1)
-    model = build_network(keraslite, 784, args.hidden, 10)
-    floor_s, _ = gemm.train_floor(x, args.hidden, 10, args.batch_size, args.epochs)
+    (x, y), _ = load_data(args.mnist or default_mnist_path(), args.samples, 1)
+    if args.convnet:
+        x = x.reshape((-1, 28, 28, 1))
+        model = build_convnet(keraslite)
+        floor_s, _ = gemm.convnet_train_floor(len(x), args.batch_size, args.epochs)
+    else:
+        model = build_network(keraslite, 784, args.hidden, 10)
+        floor_s, _ = gemm.train_floor(x, args.hidden, 10, args.batch_size, args.epochs)
 
     def fit():
         saved = sys.stdout

@@ -4,6 +4,7 @@
     python -m benchmarks.run --scaled           # widths x batch sizes sweep
     python -m benchmarks.run --tiny             # seconds; keraslite only
     python -m benchmarks.run --tiny --with-keras
+    python -m benchmarks.run --convnet          # the chapter-5 convnet's fit
 
 Every measurement runs in a fresh subprocess (`benchmarks/worker.py`), one
 library at a time, so that imports are cold and the two libraries never
@@ -35,6 +36,10 @@ TINY = {"n_train": 384, "n_test": 128, "hidden": 16, "classes": 10,
         "import_repeats": 1}
 SCALED = {"n_train": 30000, "epochs": 2, "classes": 10, "fit_repeats": 2,
           "hiddens": (128, 512, 2048), "batch_sizes": (32, 128, 1024)}
+CONVNET = {"n_train": 12800, "epochs": 1, "batch_size": 64, "classes": 10,
+           "fit_repeats": 2}
+CONVNET_TINY = {"n_train": 256, "epochs": 1, "batch_size": 64, "classes": 10,
+                "fit_repeats": 1}
 SCALED_TINY = {"n_train": 256, "epochs": 1, "classes": 10, "fit_repeats": 1,
                "hiddens": (8, 16), "batch_sizes": (32, 64)}
 
@@ -276,14 +281,17 @@ def book_table(report):
         row("test accuracy", kl["test_accuracy"], k.get("test_accuracy"), digits=4),
     ]
     measures = _markdown(["measure", "keraslite", "Keras", "GEMM floor"], rows)
-    target_rows = []
-    for r in report["ratios"].values():
+    return measures + "\n\n" + targets_table(report["ratios"], "target (issue 5)")
+
+
+def targets_table(ratios, title):
+    """The targets as a markdown table: measured value, target, met."""
+    rows = []
+    for r in ratios.values():
         target = "(info)" if r["op"] is None else f"{r['op']} {r['target']:g}"
         met = {True: "yes", False: "NO", None: "-"}[r["met"]]
-        target_rows.append([r["description"], _fmt(r["value"]), target, met])
-    targets = _markdown(["target (issue 5)", "measured", "target", "met"],
-                        target_rows)
-    return measures + "\n\n" + targets
+        rows.append([r["description"], _fmt(r["value"]), target, met])
+    return _markdown([title, "measured", "target", "met"], rows)
 
 
 def _get(d, key, scale):
@@ -379,6 +387,55 @@ def scaled_table(report):
     return _markdown(header, rows)
 
 
+# --- the chapter-5 convnet ---------------------------------------------------------
+CONVNET_KEYS = ("n_train", "epochs", "batch_size", "classes", "fit_repeats")
+
+
+def run_convnet(config, libs, env, mnist, log):
+    results = {}
+    for lib in libs:
+        log(f"convnet fit, {lib}")
+        results[lib] = run_worker("convnet", lib, _worker_params(config, CONVNET_KEYS),
+                                  env, mnist)
+    return results
+
+
+def convnet_ratios(kl, keras):
+    values = {
+        "keras_fit_over_keraslite_fit": keras["fit_s"] / kl["fit_s"] if keras else None,
+        "fit_over_floor": kl["fit_s"] / kl["floor_s"],
+        "rss_over_keras_rss": kl["peak_rss_mb"] / keras["peak_rss_mb"] if keras else None,
+    }
+    targets = {"keras_fit_over_keraslite_fit": ("Keras fit / keraslite fit", ">=", 1.0),
+               "fit_over_floor": ("keraslite fit / its lowering's GEMM floor", "<=", 1.5),
+               "rss_over_keras_rss": ("keraslite peak RSS / Keras peak RSS", None, None)}
+    return {name: {"description": targets[name][0], "value": value,
+                   "op": targets[name][1], "target": targets[name][2],
+                   "met": _met(value, targets[name][1], targets[name][2])}
+            for name, value in values.items()}
+
+
+def convnet_table(report):
+    kl, k = report["keraslite"], report.get("keras") or {}
+    runs = lambda r, key: " ".join(_fmt(v) for v in r.get(key, [])) or "-"  # noqa: E731
+    rows = [
+        ["fit, verbose=0 (s)", _fmt(kl["fit_s"]), _fmt(k.get("fit_s")), _fmt(kl["floor_s"])],
+        ["per step (ms)", _fmt(kl["fit_s"] / kl["steps"] * 1e3),
+         _fmt(k["fit_s"] / k["steps"] * 1e3 if k else None),
+         _fmt(kl["floor_s"] / kl["steps"] * 1e3)],
+        ["fit runs (s), best kept", runs(kl, "fit_runs"), runs(k, "fit_runs"),
+         runs(kl, "floor_runs")],
+        ["peak RSS after the first fit (MiB)", _fmt(kl["peak_rss_mb"]),
+         _fmt(k.get("peak_rss_mb")), "-"],
+        ["final train loss / accuracy",
+         f"{kl['history']['loss'][-1]:.4f} / {kl['history']['accuracy'][-1]:.4f}",
+         (f"{k['history']['loss'][-1]:.4f} / {k['history']['accuracy'][-1]:.4f}"
+          if k else "-"), "-"],
+    ]
+    measures = _markdown(["measure", "keraslite", "Keras", "GEMM floor"], rows)
+    return measures + "\n\n" + targets_table(report["ratios"], "target")
+
+
 # --- main ---------------------------------------------------------------------------
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
@@ -390,6 +447,10 @@ def parse_args(argv=None):
     parser.add_argument("--scaled", action="store_true",
                         help="sweep hidden widths x batch sizes instead of the "
                              "book table")
+    parser.add_argument("--convnet", action="store_true",
+                        help="the chapter-5 convnet's fit (12,800 images, 1 "
+                             "epoch, batch 64; --samples 60000 for all) "
+                             "instead of the book table")
     parser.add_argument("--with-keras", action="store_true",
                         help="include Keras in a --tiny run")
     parser.add_argument("--without-keras", action="store_true",
@@ -445,6 +506,8 @@ def main(argv=None):
 
     if args.scaled:
         config = dict(SCALED_TINY if args.tiny else SCALED)
+    elif args.convnet:
+        config = dict(CONVNET_TINY if args.tiny else CONVNET)
     else:
         config = dict(TINY if args.tiny else BOOK)
     for key, value in (("epochs", args.epochs), ("n_train", args.samples),
@@ -462,7 +525,8 @@ def main(argv=None):
     load_before = _loadavg()
     report = {
         "schema": 1,
-        "mode": ("scaled" if args.scaled else "book") + ("-tiny" if args.tiny else ""),
+        "mode": ("scaled" if args.scaled else "convnet" if args.convnet else "book")
+        + ("-tiny" if args.tiny else ""),
         "created": datetime.datetime.now().isoformat(timespec="seconds"),
         "command": [Path(sys.executable).name, "-m", "benchmarks.run"] + list(
             sys.argv[1:] if argv is None else argv),
@@ -482,6 +546,23 @@ def main(argv=None):
             "batch_size": "/".join(map(str, config["batch_sizes"]))}})
         table = scaled_table(report)
         default_json = RESULTS / "scaled.json"
+    elif args.convnet:
+        results = run_convnet(config, libs, env, mnist, log)
+        report["keraslite"], report["keras"] = results["keraslite"], results.get("keras")
+        report["blas"] = report["keraslite"]["blas"]
+        report["versions"] = dict(report["keraslite"]["versions"])
+        if report["keras"]:
+            report["versions"].update(report["keras"]["versions"])
+        report["ratios"] = convnet_ratios(report["keraslite"], report["keras"])
+        setup = describe_setup({**report, "config": {**config, "hidden": "-"}}
+                               ).split("\n", 1)[1]
+        setup = (f"Workload: the chapter-5 convnet (Conv2D 32/64/64 3x3 relu, "
+                 f"MaxPooling2D 2x2, Dense 64 relu, Dense 10 softmax; rmsprop), "
+                 f"fit on {config['n_train']} MNIST images x {config['epochs']} "
+                 f"epoch(s), batch {config['batch_size']}, best of "
+                 f"{config['fit_repeats']}.\n" + setup)
+        table = convnet_table(report)
+        default_json = RESULTS / "convnet.json"
     else:
         results = run_book(config, libs, env, mnist, log)
         report["keraslite"] = results["keraslite"]

@@ -10,6 +10,8 @@ Tasks:
              latencies, batch predict, peak RSS; for keraslite also the
              verbose=1 fit and the GEMM floors.
     scaled   one (hidden, batch) configuration of the scaled sweep.
+    convnet  fits of the chapter-5 convnet; for keraslite also the GEMM
+             floor of its im2col lowering.
 """
 import argparse
 import json
@@ -309,7 +311,54 @@ def task_scaled(args):
     return out
 
 
-TASKS = {"import": task_import, "book": task_book, "scaled": task_scaled}
+def build_convnet(lib):
+    """The chapter-5 convnet (examples/mnist_convnet.py), built and compiled."""
+    L = lib.layers
+    model = lib.Sequential([
+        lib.Input(shape=(28, 28, 1)),
+        L.Conv2D(32, (3, 3), activation="relu"), L.MaxPooling2D((2, 2)),
+        L.Conv2D(64, (3, 3), activation="relu"), L.MaxPooling2D((2, 2)),
+        L.Conv2D(64, (3, 3), activation="relu"), L.Flatten(),
+        L.Dense(64, activation="relu"), L.Dense(10, activation="softmax"),
+    ])
+    model.compile(optimizer="rmsprop", loss="categorical_crossentropy",
+                  metrics=["accuracy"])
+    return model
+
+
+def task_convnet(args):
+    """Fits of the chapter-5 convnet (fresh, identically seeded model each
+    time); for keraslite each fit is interleaved with the GEMM floor of its
+    lowering. Peak RSS is taken after the first fit."""
+    from benchmarks import gemm
+
+    lib = _import_library(args.lib)
+    (x_train, y_train), _ = load_data(args.mnist, args.n_train, 1, args.classes)
+    x_train = x_train.reshape((-1, 28, 28, 1))
+    out = {"versions": versions(args.lib), "blas": blas_info()}
+    fits, floor_runs = [], []
+    for i in range(args.fit_repeats):
+        if args.lib == "keraslite":
+            floor_runs.append(gemm.convnet_train_floor(
+                len(x_train), args.batch_size, args.epochs)[0])
+        seed(lib)
+        model = build_convnet(lib)
+        fits.append(fit_once(lib, model, x_train, y_train, args))
+        del model
+        if i == 0:
+            out["peak_rss_mb"] = peak_rss_mb()
+    best = min(fits, key=lambda f: f["fit_s"])
+    out.update(fit_s=best["fit_s"], fit_runs=[f["fit_s"] for f in fits],
+               epoch_s=best["epoch_s"], history=best["history"],
+               steps=args.epochs * -(-len(x_train) // args.batch_size))
+    if args.lib == "keraslite":
+        out["floor_s"] = min(floor_runs)
+        out["floor_runs"] = floor_runs
+    return out
+
+
+TASKS = {"import": task_import, "book": task_book, "scaled": task_scaled,
+         "convnet": task_convnet}
 
 
 def parse_args(argv=None):

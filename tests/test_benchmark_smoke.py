@@ -100,3 +100,32 @@ def test_pool_norm_benchmark_runs_without_tf(capsys):
     for row in rows:
         cells = [c.strip() for c in row.strip("|").split("|")]
         assert float(cells[2]) > 0 and float(cells[5]) > 0 and cells[3] == "-"
+
+
+def test_tiny_convnet_run_writes_json(tmp_path, mnist_npz_path):
+    json_path = tmp_path / "convnet.json"
+    stdout = run_benchmark("--tiny", "--convnet", "--mnist", str(mnist_npz_path),
+                           "--json", str(json_path))
+    assert "its lowering's GEMM floor" in stdout
+    report = json.loads(json_path.read_text())
+    assert report["mode"] == "convnet-tiny"
+    assert report["libraries"] == ["keraslite"] and report["keras"] is None
+    kl = report["keraslite"]
+    for key in ("fit_s", "floor_s", "peak_rss_mb"):
+        assert _is_number(kl[key]) and kl[key] > 0, key
+    assert kl["steps"] == -(-report["config"]["n_train"] // report["config"]["batch_size"])
+    assert len(kl["history"]["loss"]) == report["config"]["epochs"]
+    assert set(report["ratios"]) == {"keras_fit_over_keraslite_fit", "fit_over_floor",
+                                     "rss_over_keras_rss"}
+    assert report["ratios"]["keras_fit_over_keraslite_fit"]["value"] is None
+    assert _is_number(report["ratios"]["fit_over_floor"]["value"])
+
+
+def test_convnet_floor_does_the_lowering_products():
+    from benchmarks import gemm
+
+    seconds, steps = gemm.convnet_train_floor(100, 64, 2)
+    assert steps == 4 and seconds > 0
+    # Output sizes of the three convolutions, as the chapter-5 summary: 26, 11, 3.
+    sizes = [(28, 26), (13, 11), (5, 3)]
+    assert [(s, s - 2) for s, _, _ in gemm.CONVNET_CONVS] == sizes
