@@ -10,6 +10,7 @@ In files the op is written as Keras 3 writes its `Operation`: module
 name in CamelCase), its non-tensor arguments in the config and the tensor
 arguments (with constants such as the `1.0` of `x + 1.0`) in the node.
 """
+import functools
 import inspect
 
 from keraslite.layers.layer import Layer
@@ -66,9 +67,10 @@ def keras_class_name(op_name):
     return "".join(part.capitalize() for part in op_name.split("_"))
 
 
+@functools.cache
 def op_classes():
     """`{Keras Operation class name: keraslite op function}` for every op
-    that can appear in a functional model's file."""
+    that can appear in a functional model's file (built once; read-only)."""
     from keraslite.ops import core, nn, numpy
 
     return {keras_class_name(name): getattr(module, name)

@@ -9,7 +9,7 @@ class GlobalMaxPooling1D(BaseGlobalPooling):
         data_format: "channels_last", inputs `(batch, steps, features)`,
             or "channels_first", `(batch, features, steps)`; None means
             `keraslite.config.image_data_format()`.
-        keepdims: Whether the output keeps the the steps
+        keepdims: Whether the output keeps the steps
             as axes of size 1.
 
     Example:
