@@ -3047,6 +3047,12 @@ def _shape_layer_rows():
     return parity_shape_layers.shape_layer_rows()
 
 
+def _pool_norm_rows():
+    from compat_tests import parity_pool_norm
+
+    return parity_pool_norm.pool_norm_rows()
+
+
 def all_rows():
     """Every row of the parity table, in report order."""
     rows = (activation_rows() + loss_rows() + metric_rows() + initializer_rows()
@@ -3055,7 +3061,8 @@ def all_rows():
             + optimizer_rows() + schedule_rows() + layer_rows() + behaviour_rows()
             + callback_rows() + utils_rows() + dataset_rows() + model_rows()
             + [_backend_row()] + _model_core_rows()
-            + _optimizer_option_rows() + _shape_layer_rows() + conv_rows())
+            + _optimizer_option_rows() + _shape_layer_rows() + conv_rows()
+            + _pool_norm_rows())
     names = [r.name for r in rows]
     duplicates = {n for n in names if names.count(n) > 1}
     if duplicates:

@@ -137,8 +137,11 @@ LAYER_CASES = [
 ]
 
 
-def _layer_row(name, make, shapes, kind):
+def _layer_row(name, make, shapes, kind, training=None):
+    """`training`: passed to both calls when not None (BatchNormalization)."""
     from compat_tests.parity import Pair, Row
+
+    call = {} if training is None else {"training": training}
 
     def compute():
         tf, keras = _lib()
@@ -155,13 +158,13 @@ def _layer_row(name, make, shapes, kind):
             theirs.set_weights(weights)
         tensors = [autodiff.Tensor(a.copy(), requires_grad=True) for a in arrays]
         with autodiff.Tape(watch=ours.trainable_weights) as tape:
-            out = ours._eager_call(tensors[0] if one else tensors)
+            out = ours._eager_call(tensors[0] if one else tensors, **call)
         value = np.array(autodiff.value_of(out))
         dy = np.random.default_rng(5).normal(size=value.shape).astype("float32")
         weight_grads = tape.gradient([(out, dy.copy())])  # backward may overwrite it
         variables = [tf.Variable(a) for a in arrays]
         with tf.GradientTape() as gt:
-            theirs_out = theirs(variables[0] if one else variables)
+            theirs_out = theirs(variables[0] if one else variables, **call)
         their = gt.gradient(theirs_out, variables + list(theirs.trainable_weights),
                             output_gradients=dy)
         batch_shapes = [(None,) + a.shape[1:] for a in arrays]
@@ -174,6 +177,9 @@ def _layer_row(name, make, shapes, kind):
         for j, var in enumerate(ours.trainable_weights):
             pairs.append(Pair(f"{var.name} gradient", weight_grads[id(var)],
                               their[len(arrays) + j].numpy()))
+        for var, mine, keras_value in zip(ours.weights, ours.get_weights(),
+                                          theirs.get_weights()):
+            pairs.append(Pair(f"{var.name} after the call", mine, keras_value))
         config = {k: v for k, v in ours.get_config().items() if k != "function"}
         theirs_config = {k: v for k, v in theirs.get_config().items()
                          if k in config and k != "function"}

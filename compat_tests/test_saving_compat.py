@@ -364,10 +364,10 @@ def test_keras_lambda_and_unknown_layers_refused(tmp_path):
     for name in ("l.keras", "l.h5"):
         with pytest.raises(FileFormatError, match="Lambda"):
             keraslite.models.load_model(tmp_path / name)
-    model = keras.Sequential([keras.Input((3,)), keras.layers.BatchNormalization()])
+    model = keras.Sequential([keras.Input((3,)), keras.layers.UnitNormalization()])
     model.save(tmp_path / "b.keras")
     with pytest.raises(FileFormatError,
-                       match="BatchNormalization.*Activation, Add, .*Dense, Dot, Dropout"):
+                       match="UnitNormalization.*Activation, Add, .*Dense, Dot, Dropout"):
         keraslite.models.load_model(tmp_path / "b.keras")
 
 

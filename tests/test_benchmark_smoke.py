@@ -88,3 +88,15 @@ def test_tiny_scaled_run_writes_json(tmp_path, mnist_npz_path):
         assert {"fit_s", "epoch_s", "steady_step_s", "floor_s",
                 "floor_step_s"} <= set(kl)
         assert _is_number(row["gflop"])
+
+
+def test_pool_norm_benchmark_runs_without_tf(capsys):
+    from benchmarks import pool_norm_layers
+
+    pool_norm_layers.main(["--without-tf", "--repeats", "1", "--number", "1"])
+    rows = [line for line in capsys.readouterr().out.splitlines()
+            if line.startswith("| ") and "layer" not in line]
+    assert len(rows) == len(pool_norm_layers.CASES)
+    for row in rows:
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        assert float(cells[2]) > 0 and float(cells[5]) > 0 and cells[3] == "-"

@@ -113,11 +113,31 @@ INTERNAL_MODULES = {
         "defines layers.RandomTranslation (exported by layers)",
     "layers.preprocessing.image_preprocessing.random_zoom":
         "defines layers.RandomZoom (exported by layers)",
-    "layers.input_spec": "the input rank checks of built-in layers (Keras's InputSpec)",
     "ops.image": "affine_transform behind the augmentation layers (not exported as "
                  "keraslite.ops.image yet; its parity row compares it with Keras)",
-    "utils.argument_validation": "argument checks of layers (standardize_tuple, "
-                                 "standardize_data_format)",
+    "layers.input_spec": "the rank and axis checks of built-in layers (Keras's messages)",
+    "layers.normalization": "a package of normalization layers (exported by layers)",
+    "layers.normalization.batch_normalization": "defines layers.BatchNormalization "
+                                                "(exported by layers)",
+    "layers.normalization.layer_normalization": "defines layers.LayerNormalization "
+                                                "(exported by layers)",
+    "layers.pooling": "a package of pooling layers (exported by layers)",
+    "layers.pooling.base_pooling": "the shared maths of the window pooling layers",
+    "layers.pooling.base_global_pooling": "the shared maths of the global pooling layers",
+    "layers.pooling.max_pooling1d": "defines layers.MaxPooling1D (exported by layers)",
+    "layers.pooling.max_pooling2d": "defines layers.MaxPooling2D (exported by layers)",
+    "layers.pooling.average_pooling1d": "defines layers.AveragePooling1D (exported by layers)",
+    "layers.pooling.average_pooling2d": "defines layers.AveragePooling2D (exported by layers)",
+    "layers.pooling.global_max_pooling1d": "defines layers.GlobalMaxPooling1D "
+                                           "(exported by layers)",
+    "layers.pooling.global_max_pooling2d": "defines layers.GlobalMaxPooling2D "
+                                           "(exported by layers)",
+    "layers.pooling.global_average_pooling1d": "defines layers.GlobalAveragePooling1D "
+                                               "(exported by layers)",
+    "layers.pooling.global_average_pooling2d": "defines layers.GlobalAveragePooling2D "
+                                               "(exported by layers)",
+    "utils.argument_validation": "Keras's checks of layer arguments (pool_size, "
+                                 "data_format, padding)",
     "models.data": "input checks and batching behind fit/evaluate/predict",
     "models.interrupt": "the KeyboardInterrupt deferral behind fit",
     "optimizers.adadelta": "defines optimizers.Adadelta (exported by optimizers)",

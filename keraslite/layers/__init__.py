@@ -31,6 +31,16 @@ from keraslite.layers.regularization.spatial_dropout import (SpatialDropout1D,
                                                              SpatialDropout2D)
 from keraslite.layers.reshaping.cropping1d import Cropping1D
 from keraslite.layers.reshaping.cropping2d import Cropping2D
+from keraslite.layers.normalization.batch_normalization import BatchNormalization
+from keraslite.layers.normalization.layer_normalization import LayerNormalization
+from keraslite.layers.pooling.average_pooling1d import AveragePooling1D
+from keraslite.layers.pooling.average_pooling2d import AveragePooling2D
+from keraslite.layers.pooling.global_average_pooling1d import GlobalAveragePooling1D
+from keraslite.layers.pooling.global_average_pooling2d import GlobalAveragePooling2D
+from keraslite.layers.pooling.global_max_pooling1d import GlobalMaxPooling1D
+from keraslite.layers.pooling.global_max_pooling2d import GlobalMaxPooling2D
+from keraslite.layers.pooling.max_pooling1d import MaxPooling1D
+from keraslite.layers.pooling.max_pooling2d import MaxPooling2D
 from keraslite.layers.reshaping.permute import Permute
 from keraslite.layers.reshaping.repeat_vector import RepeatVector
 from keraslite.layers.reshaping.reshape import Reshape
@@ -47,6 +57,12 @@ Convolution2D = Conv2D
 Convolution2DTranspose = Conv2DTranspose
 SeparableConvolution2D = SeparableConv2D
 
+# Keras's aliases (the same classes).
+AvgPool1D, AvgPool2D = AveragePooling1D, AveragePooling2D
+GlobalAvgPool1D, GlobalAvgPool2D = GlobalAveragePooling1D, GlobalAveragePooling2D
+GlobalMaxPool1D, GlobalMaxPool2D = GlobalMaxPooling1D, GlobalMaxPooling2D
+MaxPool1D, MaxPool2D = MaxPooling1D, MaxPooling2D
+
 ALL_LAYERS = {
     cls.__name__: cls
     for cls in (Activation, Add, Average, Concatenate, Conv1D, Conv2D,
@@ -54,6 +70,11 @@ ALL_LAYERS = {
                 Flatten, Identity, InputLayer, Lambda, LeakyReLU, Maximum, Minimum,
                 Multiply, Permute, PReLU, ReLU, RepeatVector, Reshape,
                 SeparableConv2D, Softmax, Subtract)
+} | {
+    cls.__name__: cls
+    for cls in (AveragePooling1D, AveragePooling2D, BatchNormalization,
+                GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalMaxPooling1D,
+                GlobalMaxPooling2D, LayerNormalization, MaxPooling1D, MaxPooling2D)
 }
 # Reshaping, spatial dropout, rescaling and image augmentation (issue 11).
 _SHAPE_LAYERS = (Cropping1D, Cropping2D, RandomContrast, RandomFlip, RandomRotation,
@@ -71,7 +92,8 @@ _BUILD_CONFIG_LAYERS = ("Dense", "Flatten", "Add", "Subtract", "Multiply",
                         "Average", "Maximum", "Minimum", "Concatenate", "Dot",
                         "Reshape", "Permute", "RepeatVector", "PReLU", "Conv1D",
                         "Conv2D", "Conv2DTranspose", "DepthwiseConv2D",
-                        "SeparableConv2D") + tuple(
+                        "SeparableConv2D", "BatchNormalization",
+                        "LayerNormalization") + tuple(
     cls.__name__ for cls in _SHAPE_LAYERS if not cls.__name__.startswith("Spatial"))
 
 

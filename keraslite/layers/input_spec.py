@@ -1,18 +1,30 @@
-"""Input rank checks of layers, with Keras's InputSpec message
-(keras/src/layers/input_spec.py)."""
+"""Input checks of built-in layers, with Keras 3's InputSpec messages
+(`keras/src/layers/input_spec.py`)."""
 
 
 def check_ndim(layer, shape, ndim):
-    """Raises ValueError when `shape` (one input's) does not have rank `ndim`
+    """Raises Keras's ValueError unless `shape` (one input's) has rank `ndim`
     (an int or a tuple of allowed ranks)."""
+    if not isinstance(shape, tuple):
+        raise ValueError(f"Layer '{layer.name}' expects 1 input, but it received "
+                         f"{len(shape)} input tensors.")
     allowed = ndim if isinstance(ndim, tuple) else (ndim,)
-    if not isinstance(shape, tuple) or len(shape) not in allowed:
-        found = len(shape) if isinstance(shape, tuple) else None
+    if len(shape) not in allowed:
         raise ValueError(
-            f"Input 0 with name 'None' of layer '{layer.name}' is "
-            f"incompatible with the layer: expected ndim={ndim}, found "
-            f"ndim={found}. Full shape received: {shape}"
-        )
+            f"Input 0 with name 'None' of layer '{layer.name}' is incompatible "
+            f"with the layer: expected ndim={ndim}, found ndim={len(shape)}. "
+            f"Full shape received: {shape}")
+
+
+def check_axes(layer, shape, axes):
+    """Raises Keras's ValueError unless `shape[axis] == value` for each item
+    of the dict `axes` (a None size is accepted)."""
+    for axis, value in axes.items():
+        if shape[axis] is not None and shape[axis] != value:
+            raise ValueError(
+                f"Input 0 with name 'None' of layer '{layer.name}' is "
+                f"incompatible with the layer: expected axis {axis} of input shape to have value "
+                f"{value}, but received input with shape {shape}")
 
 
 class RankChecked:

@@ -121,6 +121,18 @@ class Layer:
                     tracked.append(item)
         object.__setattr__(self, name, value)
 
+    @property
+    def trainable(self):
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        # As Keras 3: setting it on a layer sets it on every layer it tracks
+        # (a frozen model freezes its BatchNormalization layers too).
+        self._trainable = bool(value)
+        for layer in self.__dict__.get("_tracked_layers", ()):
+            layer.trainable = value
+
     # --- weights ------------------------------------------------------------
     def add_weight(self, shape=None, initializer=None, dtype=None,
                    trainable=True, autocast=True, regularizer=None,

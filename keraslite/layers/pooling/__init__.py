@@ -1,0 +1,1 @@
+"""Pooling layers: max and average over windows, or over all positions."""

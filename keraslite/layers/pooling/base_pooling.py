@@ -1,0 +1,191 @@
+"""The shared part of MaxPooling1D/2D and AveragePooling1D/2D.
+
+Forward and backward loop over the positions of the pooling window (4 for a
+2x2 pool), each a strided view of the whole batch: `x[:, i::sh, j::sw, :]`.
+"""
+import itertools
+
+import numpy as np
+
+from keraslite.layers.input_spec import check_ndim
+from keraslite.layers.layer import Layer
+from keraslite.utils.argument_validation import (standardize_data_format,
+                                                 standardize_padding,
+                                                 standardize_tuple)
+
+
+class _Geometry:
+    """Where the windows of one input shape fall: output sizes, the padding
+    before each spatial axis, and one strided slice per window position."""
+
+    def __init__(self, shape, pool_size, strides, padding, first_axis):
+        spatial = shape[first_axis:first_axis + len(pool_size)]
+        if padding == "valid":
+            out = [(n - k) // s + 1 for n, k, s in zip(spatial, pool_size, strides)]
+            before = [0] * len(out)
+            padded = list(spatial)
+        else:
+            out = [(n - 1) // s + 1 for n, s in zip(spatial, strides)]
+            total = [max((o - 1) * s + k - n, 0)
+                     for o, n, k, s in zip(out, spatial, pool_size, strides)]
+            before = [t // 2 for t in total]
+            padded = [n + t for n, t in zip(spatial, total)]
+        self.out = out
+        self.before = before
+        lead = (slice(None),) * first_axis
+        self.padded_shape = shape[:first_axis] + tuple(padded) + \
+            shape[first_axis + len(out):]
+        self.out_shape = shape[:first_axis] + tuple(out) + shape[first_axis + len(out):]
+        self.pad = any(p != n for p, n in zip(padded, spatial))
+        # The real (unpadded) input inside the padded array.
+        self.interior = lead + tuple(slice(b, b + n) for b, n in zip(before, spatial))
+        self.windows = [
+            lead + tuple(slice(o, o + s * (m - 1) + 1, s)
+                         for o, s, m in zip(offset, strides, out))
+            for offset in itertools.product(*(range(k) for k in pool_size))]
+        self.overlap = any(s < k for s, k in zip(strides, pool_size))
+        # Whether the windows cover every input element exactly once.
+        self.tiles = not self.overlap and not self.pad and all(
+            s == k and m * s == n
+            for s, k, m, n in zip(strides, pool_size, out, spatial))
+        # How many real elements each window holds (average pooling divides
+        # by it, as TensorFlow does with "same" padding).
+        counts = np.ones(())
+        for b, n, k, s, m in zip(before, spatial, pool_size, strides, out):
+            start = np.arange(m) * s
+            per_axis = np.minimum(start + k, b + n) - np.maximum(start, b)
+            counts = np.multiply.outer(counts, per_axis)
+        self.counts = counts.reshape((1,) * first_axis + tuple(out) +
+                                     (1,) * (len(shape) - first_axis - len(out)))
+
+
+class BasePooling(Layer):
+    """Base pooling layer.
+
+    Args:
+        pool_size: Int or tuple of `pool_dimensions` ints, the window size.
+        strides: Int or tuple of ints; None means `pool_size`.
+        pool_dimensions: 1 or 2.
+        pool_mode: "max" or "average".
+        padding: "valid" (windows inside the input) or "same" (the output
+            has `ceil(size / stride)` positions; average pooling divides by
+            the number of real elements in each window).
+        data_format: "channels_last" or "channels_first"; None means
+            `keraslite.config.image_data_format()`.
+    """
+
+    def __init__(self, pool_size, strides, pool_dimensions, pool_mode="max",
+                 padding="valid", data_format=None, name=None, **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.pool_size = standardize_tuple(pool_size, pool_dimensions, "pool_size")
+        strides = pool_size if strides is None else strides
+        self.strides = standardize_tuple(strides, pool_dimensions, "strides")
+        self.pool_mode = pool_mode
+        self.padding = standardize_padding(padding)
+        self.data_format = standardize_data_format(data_format)
+        self._ndim = pool_dimensions + 2
+        self._first_axis = 1 if self.data_format == "channels_last" else 2
+        self._geometries = {}
+
+    def _geometry(self, shape):
+        geometry = self._geometries.get(shape)
+        if geometry is None:
+            check_ndim(self, shape, self._ndim)
+            probe = tuple(1 if d is None else d for d in shape)
+            geometry = _Geometry(probe, self.pool_size, self.strides, self.padding,
+                                 self._first_axis)
+            known = [d is not None for d in shape[self._first_axis:]]
+            if any(m <= 0 and k for m, k in zip(geometry.out, known)):
+                raise ValueError(
+                    f"Layer '{self.name}': Computed output size would be zero or "
+                    f"negative. Received: `inputs.shape={shape}`, "
+                    f"`pool_size={self.pool_size}`, `strides={self.strides}`, "
+                    f"`padding={self.padding}`.")
+            if None not in shape:
+                self._geometries[shape] = geometry
+        return geometry
+
+    def build(self, input_shape):
+        self._geometry(tuple(input_shape))
+        self.built = True
+
+    def _check_input_shape(self, input_shape):
+        self._geometry(input_shape)
+
+    def compute_output_shape(self, input_shape):
+        out = self._geometry(tuple(input_shape)).out
+        first = self._first_axis
+        spatial = tuple(None if d is None else m
+                        for d, m in zip(input_shape[first:], out))
+        return tuple(input_shape[:first]) + spatial + \
+            tuple(input_shape[first + len(out):])
+
+    def _padded(self, x, g, fill):
+        """`x` inside a border of `fill` (the "same" padding), or `x`."""
+        if not g.pad:
+            return x
+        padded = self._buffer("padded", g.padded_shape)
+        padded.fill(fill)
+        padded[g.interior] = x
+        return padded
+
+    def forward(self, x, training=False, keep=False):
+        g = self._geometry(x.shape)
+        y = self._buffer("y", g.out_shape)
+        if self.pool_mode == "max":
+            src = self._padded(x, g, -np.inf)
+            np.copyto(y, src[g.windows[0]])
+            for window in g.windows[1:]:
+                np.maximum(y, src[window], out=y)
+            return y, ((g, src, y, self._slot) if keep else None)
+        src = self._padded(x, g, 0.0)
+        np.copyto(y, src[g.windows[0]])
+        for window in g.windows[1:]:
+            y += src[window]
+        y /= g.counts.astype(y.dtype)
+        return y, ((g, None, None, self._slot) if keep else None)
+
+    def backward(self, ctx, dy, need_input_grad=True, from_logits=False):
+        """Max: `dy` goes to the first maximum of each window in row-major
+        order (as TensorFlow's MaxPoolGrad on ties). Average: `dy / count`
+        goes to every element of the window. Overlapping windows add up."""
+        g, src, y, slot = ctx
+        if not need_input_grad:
+            return None, []
+        dx = self._buffer("dx", g.padded_shape, slot)
+        if not g.tiles:
+            dx.fill(0.0)
+        if src is None:
+            mean_share = np.divide(dy, g.counts.astype(dy.dtype),
+                                   out=self._buffer("share", dy.shape, slot))
+        else:  # masks without branches: `np.copyto(where=)` is slow on random masks
+            unclaimed = np.ones(y.shape, bool)
+            hit = np.empty(y.shape, bool)
+        last = len(g.windows) - 1
+        for position, window in enumerate(g.windows):
+            if src is None:
+                if g.overlap:
+                    dx[window] += mean_share
+                else:
+                    dx[window] = mean_share
+                continue
+            if position < last:
+                np.equal(src[window], y, out=hit)
+                hit &= unclaimed
+                unclaimed ^= hit
+            else:
+                hit = unclaimed
+            if g.overlap:
+                dx[window] += np.multiply(dy, hit, out=self._buffer("share", dy.shape, slot))
+            else:
+                np.multiply(dy, hit, out=dx[window])
+        return (dx[g.interior] if g.pad else dx), []
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "pool_size": self.pool_size,
+            "padding": self.padding,
+            "strides": self.strides,
+            "data_format": self.data_format,
+        }
