@@ -3053,6 +3053,12 @@ def _pool_norm_rows():
     return parity_pool_norm.pool_norm_rows()
 
 
+def _application_rows():
+    from compat_tests import parity_applications
+
+    return parity_applications.application_rows()
+
+
 def all_rows():
     """Every row of the parity table, in report order."""
     rows = (activation_rows() + loss_rows() + metric_rows() + initializer_rows()
@@ -3062,7 +3068,7 @@ def all_rows():
             + callback_rows() + utils_rows() + dataset_rows() + model_rows()
             + [_backend_row()] + _model_core_rows()
             + _optimizer_option_rows() + _shape_layer_rows() + conv_rows()
-            + _pool_norm_rows())
+            + _pool_norm_rows() + _application_rows())
     names = [r.name for r in rows]
     duplicates = {n for n in names if names.count(n) > 1}
     if duplicates:

@@ -28,6 +28,9 @@ PUBLIC_MODULES = [
     "regularizers", "saving", "utils", "utils.file_utils",
     "datasets.boston_housing", "datasets.fashion_mnist", "datasets.imdb",
     "datasets.mnist", "datasets.reuters", "datasets.npz_utils",
+    "applications", "applications.imagenet_utils", "applications.vgg16",
+    "applications.vgg19", "applications.resnet", "applications.resnet50",
+    "applications.mobilenet_v2", "applications.inception_v3",
 ]
 # Modules that implement the public names above; their own names are not API.
 INTERNAL_MODULES = {
