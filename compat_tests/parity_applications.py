@@ -71,6 +71,7 @@ def build_pair(app, kwargs):
     built after a clear_session (so automatic names start from 0)."""
     _, keras = _lib()
     clear_sessions()
+    keras.utils.set_random_seed(0)  # Keras's initial weights, reproducibly
     theirs = getattr(keras.applications, app)(weights=None, **kwargs)
     keraslite.backend.clear_session()
     ours = getattr(keraslite.applications, app)(weights=None, **kwargs)
@@ -148,7 +149,7 @@ def _app_row(app, kwargs, size):
     if app == "InceptionV3":
         covers += ("applications.inception_v3.conv2d_bn",)
     args = ", ".join(f"{k}={v}" for k, v in kwargs.items())
-    return Row(f"applications.{app}[{args}]", compute, rtol=1e-5, atol=1e-5,
+    return Row(f"applications.{app}[{args}]", compute, rtol=1e-5, atol=1e-4,
                covers=covers)
 
 

@@ -20,6 +20,7 @@ import keraslite
 from keraslite import applications
 from keraslite.applications import imagenet_utils
 from keraslite.utils import file_utils
+from tests.test_file_utils import offline  # noqa: F401 (a fixture: urlopen fails)
 
 # (application, count_params, number of layers, model name) of the defaults.
 DEFAULTS = [
@@ -178,20 +179,6 @@ def test_preprocess_input_errors():
 
 
 # --- decode_predictions and the class index --------------------------------------
-@pytest.fixture
-def offline(monkeypatch):
-    """Every `urlopen` fails as on a machine without network; returns the
-    requested URLs."""
-    calls = []
-
-    def fake_urlopen(url, *args, **kwargs):
-        calls.append(url)
-        raise urllib.error.URLError("offline (test)")
-
-    monkeypatch.setattr(urllib.request, "urlopen", fake_urlopen)
-    return calls
-
-
 def _write_class_index(path):
     index = {str(i): [f"n{i:08d}", f"label_{i}"] for i in range(1000)}
     path.write_text(json.dumps(index))

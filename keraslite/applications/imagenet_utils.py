@@ -341,6 +341,47 @@ def validate_activation(classifier_activation, weights):
         )
 
 
+_APPLICATION_DOC = """Instantiates the {title} architecture.
+
+    The default input size is {size}x{size}; call
+    `keraslite.applications.{module}.preprocess_input` on the inputs
+    ({preprocessing}).
+
+    Args:
+        include_top: whether to include the fully-connected layer(s) at the
+            top of the network.
+        weights: one of `None` (random initialization), `"imagenet"`
+            (pre-training on ImageNet, fetched with `get_file` into the
+            `models/` cache) or the path to a weights file to load.
+        input_tensor: optional tensor (output of `layers.Input()`) to use
+            as image input for the model.
+        input_shape: optional shape tuple, only to be specified if
+            `include_top` is `False` (otherwise it has to be
+            `({size}, {size}, 3)`, or `(3, {size}, {size})` with
+            "channels_first"). Width and height should be no smaller
+            than {min_size}.
+        pooling: feature extraction pooling when `include_top` is `False`:
+            `None` (the 4D output of the last block), `"avg"` or `"max"`.
+        classes: number of classes, only if `include_top` is `True` and no
+            `weights` are given.
+        classifier_activation: activation of the "top" layer (`None` for
+            logits); only `None` or `"softmax"` with pretrained weights.
+        name: The name of the model (string).{extra}
+
+    Returns:
+        A `Model` instance.
+    """
+
+_CAFFE_DOC = '"caffe" mode: RGB to BGR, each channel zero-centered, no scaling'
+_TF_DOC = "pixels scaled to [-1, 1]"
+
+
+def _application_doc(title, module, size, min_size, preprocessing, extra=""):
+    return _APPLICATION_DOC.format(title=title, module=module, size=size,
+                                   min_size=min_size, preprocessing=preprocessing,
+                                   extra=extra)
+
+
 # --- shared steps of the application builders (inline in each Keras file) ---------
 # Keras's messages for a bad `weights` and for imagenet weights with
 # `classes != 1000` (VGG and ResNet share theirs).
@@ -371,6 +412,14 @@ def _check_weights(weights, include_top, classes, weights_error=WEIGHTS_ERROR,
 def _file_exists(path):
     path = file_utils.path_to_string(path)
     return isinstance(path, str) and os.path.exists(path)
+
+
+def _input_shape(input_shape, default_size, min_size, include_top, weights):
+    """`obtain_input_shape` in the current image data format."""
+    return obtain_input_shape(input_shape, default_size=default_size,
+                              min_size=min_size,
+                              data_format=backend.image_data_format(),
+                              require_flatten=include_top, weights=weights)
 
 
 def _image_input(input_tensor, input_shape):

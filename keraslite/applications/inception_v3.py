@@ -23,35 +23,6 @@ WEIGHTS_HASH_NO_TOP = "bcbd6486424b2319ff4ef7d526e38f63"
 def InceptionV3(include_top=True, weights="imagenet", input_tensor=None,
                 input_shape=None, pooling=None, classes=1000,
                 classifier_activation="softmax", name="inception_v3"):
-    """Instantiates the Inception v3 architecture.
-
-    The default input size is 299x299; call
-    `keraslite.applications.inception_v3.preprocess_input` on the inputs
-    (pixels scaled to [-1, 1]).
-
-    Args:
-        include_top: whether to include the fully-connected layer at the
-            top of the network.
-        weights: one of `None` (random initialization), `"imagenet"`
-            (pre-training on ImageNet, fetched with `get_file` into the
-            `models/` cache) or the path to a weights file to load.
-        input_tensor: optional tensor (output of `layers.Input()`) to use
-            as image input for the model.
-        input_shape: optional shape tuple, only to be specified if
-            `include_top` is `False` (otherwise it has to be `(299, 299, 3)`,
-            or `(3, 299, 299)` with "channels_first"). Width and height
-            should be no smaller than 75.
-        pooling: feature extraction pooling when `include_top` is `False`:
-            `None` (the 4D output of the last block), `"avg"` or `"max"`.
-        classes: number of classes, only if `include_top` is `True` and no
-            `weights` are given.
-        classifier_activation: activation of the "top" layer (`None` for
-            logits); only `None` or `"softmax"` with pretrained weights.
-        name: The name of the model (string).
-
-    Returns:
-        A `Model` instance.
-    """
     from keraslite import layers
 
     imagenet_utils._check_weights(
@@ -66,14 +37,8 @@ def InceptionV3(include_top=True, weights="imagenet", input_tensor=None,
             'If using `weights="imagenet"` with `include_top=True`, '
             "`classes` should be 1000. "
             "Received classes={classes}"))
-    input_shape = imagenet_utils.obtain_input_shape(
-        input_shape,
-        default_size=299,
-        min_size=75,
-        data_format=backend.image_data_format(),
-        require_flatten=include_top,
-        weights=weights,
-    )
+    input_shape = imagenet_utils._input_shape(input_shape, 299, 75, include_top,
+                                               weights)
     img_input = imagenet_utils._image_input(input_tensor, input_shape)
     channel_axis = 1 if backend.image_data_format() == "channels_first" else 3
 
@@ -188,6 +153,10 @@ def InceptionV3(include_top=True, weights="imagenet", input_tensor=None,
             "inception_v3_weights_tf_dim_ordering_tf_kernels_notop.h5",
             WEIGHTS_PATH_NO_TOP, WEIGHTS_HASH_NO_TOP)
     return imagenet_utils._load_weights(model, weights, fname, origin, file_hash)
+
+
+InceptionV3.__doc__ = imagenet_utils._application_doc(
+    "Inception v3", "inception_v3", 299, 75, imagenet_utils._TF_DOC)
 
 
 def conv2d_bn(x, filters, num_row, num_col, padding="same", strides=(1, 1),

@@ -19,38 +19,6 @@ _SIZES = [96, 128, 160, 192, 224]
 def MobileNetV2(input_shape=None, alpha=1.0, include_top=True, weights="imagenet",
                 input_tensor=None, pooling=None, classes=1000,
                 classifier_activation="softmax", name=None):
-    """Instantiates the MobileNetV2 architecture.
-
-    Call `keraslite.applications.mobilenet_v2.preprocess_input` on the
-    inputs (pixels scaled to [-1, 1]).
-
-    Args:
-        input_shape: optional shape tuple, only to be specified if
-            `include_top` is `False` (otherwise `(224, 224, 3)`, or one of
-            the square sizes 96, 128, 160, 192, 224 with `weights=None`);
-            width and height no smaller than 32.
-        alpha: the width multiplier: below 1.0 fewer, above 1.0 more filters
-            in each layer. ImageNet weights exist for 0.35, 0.5, 0.75, 1.0,
-            1.3 and 1.4.
-        include_top: whether to include the fully-connected layer at the
-            top of the network.
-        weights: one of `None` (random initialization), `"imagenet"`
-            (pre-training on ImageNet, fetched with `get_file` into the
-            `models/` cache) or the path to a weights file to load.
-        input_tensor: optional tensor (output of `layers.Input()`) to use
-            as image input for the model.
-        pooling: feature extraction pooling when `include_top` is `False`:
-            `None` (the 4D output of the last block), `"avg"` or `"max"`.
-        classes: number of classes, only if `include_top` is `True` and no
-            `weights` are given.
-        classifier_activation: activation of the "top" layer (`None` for
-            logits); only `None` or `"softmax"` with pretrained weights.
-        name: the name of the model; `mobilenetv2_{alpha:0.2f}_{rows}` by
-            default.
-
-    Returns:
-        A `Model` instance.
-    """
     from keraslite import layers
 
     imagenet_utils._check_weights(
@@ -99,14 +67,8 @@ def MobileNetV2(input_shape=None, alpha=1.0, include_top=True, weights="imagenet
                       else input_tensor.shape[1:3])
     default_size = rows if rows == cols and rows in _SIZES else 224
 
-    input_shape = imagenet_utils.obtain_input_shape(
-        input_shape,
-        default_size=default_size,
-        min_size=32,
-        data_format=backend.image_data_format(),
-        require_flatten=include_top,
-        weights=weights,
-    )
+    input_shape = imagenet_utils._input_shape(input_shape, default_size, 32, include_top,
+                                               weights)
     rows, cols = input_shape[1:3] if channels_first else input_shape[0:2]
 
     if weights == "imagenet":
@@ -172,6 +134,15 @@ def MobileNetV2(input_shape=None, alpha=1.0, include_top=True, weights="imagenet
              f"_{float(alpha)}_{rows}" + (".h5" if include_top else "_no_top.h5"))
     return imagenet_utils._load_weights(model, weights, fname,
                                         BASE_WEIGHT_PATH + fname)
+
+
+MobileNetV2.__doc__ = imagenet_utils._application_doc(
+    "MobileNetV2", "mobilenet_v2", 224, 32, imagenet_utils._TF_DOC, extra="""
+            Defaults to `mobilenetv2_{alpha:0.2f}_{rows}`.
+        alpha: the width multiplier: below 1.0 fewer, above 1.0 more
+            filters in each layer. ImageNet weights exist for 0.35, 0.5,
+            0.75, 1.0, 1.3 and 1.4, and square inputs of 96, 128, 160, 192
+            and 224 (other shapes load the 224 weights, with a warning).""")
 
 
 def _inverted_res_block(inputs, expansion, stride, alpha, filters, block_id):

@@ -70,14 +70,8 @@ def ResNet(stack_fn, preact, use_bias, include_top=True, weights="imagenet",
     from keraslite import layers
 
     imagenet_utils._check_weights(weights, include_top, classes)
-    input_shape = imagenet_utils.obtain_input_shape(
-        input_shape,
-        default_size=224,
-        min_size=32,
-        data_format=backend.image_data_format(),
-        require_flatten=include_top,
-        weights=weights,
-    )
+    input_shape = imagenet_utils._input_shape(input_shape, 224, 32, include_top,
+                                               weights)
     img_input = imagenet_utils._image_input(input_tensor, input_shape)
     bn_axis = _bn_axis()
 
@@ -173,67 +167,27 @@ def _resnet_v1(blocks_per_stack, weights_name, **kwargs):
                   weights_name=weights_name, **kwargs)
 
 
-DOC = """
+def _v1_application(title, blocks_per_stack):
+    """`ResNet50`, `ResNet101` or `ResNet152` with Keras's signature."""
+    weights_name = title.lower()
 
-    The default input size is 224x224; call
-    `keraslite.applications.resnet.preprocess_input` on the inputs ("caffe"
-    mode: RGB to BGR, each channel zero-centered, no scaling).
+    def application(include_top=True, weights="imagenet", input_tensor=None,
+                    input_shape=None, pooling=None, classes=1000,
+                    classifier_activation="softmax", name=weights_name):
+        return _resnet_v1(
+            blocks_per_stack, weights_name, include_top=include_top, weights=weights,
+            input_tensor=input_tensor, input_shape=input_shape, pooling=pooling,
+            classes=classes, classifier_activation=classifier_activation, name=name)
 
-    Args:
-        include_top: whether to include the fully-connected layer at the
-            top of the network.
-        weights: one of `None` (random initialization), `"imagenet"`
-            (pre-training on ImageNet, fetched with `get_file` into the
-            `models/` cache) or the path to a weights file to load.
-        input_tensor: optional tensor (output of `layers.Input()`) to use
-            as image input for the model.
-        input_shape: optional shape tuple, only to be specified if
-            `include_top` is `False` (otherwise it has to be `(224, 224, 3)`,
-            or `(3, 224, 224)` with "channels_first"). Width and height
-            should be no smaller than 32.
-        pooling: feature extraction pooling when `include_top` is `False`:
-            `None` (the 4D output of the last block), `"avg"` or `"max"`.
-        classes: number of classes, only if `include_top` is `True` and no
-            `weights` are given.
-        classifier_activation: activation of the "top" layer (`None` for
-            logits); only `None` or `"softmax"` with pretrained weights.
-        name: The name of the model (string).
-
-    Returns:
-        A `Model` instance.
-    """
+    application.__name__ = application.__qualname__ = title
+    application.__doc__ = imagenet_utils._application_doc(
+        title, "resnet", 224, 32, imagenet_utils._CAFFE_DOC)
+    return application
 
 
-def ResNet50(include_top=True, weights="imagenet", input_tensor=None,
-             input_shape=None, pooling=None, classes=1000,
-             classifier_activation="softmax", name="resnet50"):
-    return _resnet_v1(
-        (3, 4, 6, 3), "resnet50", include_top=include_top, weights=weights,
-        input_tensor=input_tensor, input_shape=input_shape, pooling=pooling,
-        classes=classes, classifier_activation=classifier_activation, name=name)
-
-
-def ResNet101(include_top=True, weights="imagenet", input_tensor=None,
-              input_shape=None, pooling=None, classes=1000,
-              classifier_activation="softmax", name="resnet101"):
-    return _resnet_v1(
-        (3, 4, 23, 3), "resnet101", include_top=include_top, weights=weights,
-        input_tensor=input_tensor, input_shape=input_shape, pooling=pooling,
-        classes=classes, classifier_activation=classifier_activation, name=name)
-
-
-def ResNet152(include_top=True, weights="imagenet", input_tensor=None,
-              input_shape=None, pooling=None, classes=1000,
-              classifier_activation="softmax", name="resnet152"):
-    return _resnet_v1(
-        (3, 8, 36, 3), "resnet152", include_top=include_top, weights=weights,
-        input_tensor=input_tensor, input_shape=input_shape, pooling=pooling,
-        classes=classes, classifier_activation=classifier_activation, name=name)
-
-
-ResNet50.__doc__ = "Instantiates the ResNet50 architecture." + DOC
-ResNet101.__doc__ = "Instantiates the ResNet101 architecture." + DOC
-ResNet152.__doc__ = "Instantiates the ResNet152 architecture." + DOC
+ResNet50 = _v1_application("ResNet50", (3, 4, 6, 3))
+ResNet101 = _v1_application("ResNet101", (3, 4, 23, 3))
+ResNet152 = _v1_application("ResNet152", (3, 8, 36, 3))
 
 preprocess_input = imagenet_utils._preprocess_input_for("caffe")
 decode_predictions = imagenet_utils.decode_predictions

@@ -4,7 +4,6 @@ Ported from Keras 3 (`keras/src/applications/vgg16.py`, Apache License
 2.0): the same layers, names, weight files, URLs and hashes. `_vgg` builds
 VGG19 too (`vgg19.py`).
 """
-from keraslite import backend
 from keraslite.applications import imagenet_utils
 
 WEIGHTS_PATH = (
@@ -23,37 +22,12 @@ WEIGHTS_HASH_NO_TOP = "6d6bbae143d832006294945121d1f1fc"
 def VGG16(include_top=True, weights="imagenet", input_tensor=None,
           input_shape=None, pooling=None, classes=1000,
           classifier_activation="softmax", name="vgg16"):
-    """Instantiates the VGG16 model.
-
-    The default input size is 224x224; call
-    `keraslite.applications.vgg16.preprocess_input` on the inputs ("caffe"
-    mode: RGB to BGR, each channel zero-centered, no scaling).
-
-    Args:
-        include_top: whether to include the 3 fully-connected layers at the
-            top of the network.
-        weights: one of `None` (random initialization), `"imagenet"`
-            (pre-training on ImageNet, fetched with `get_file` into the
-            `models/` cache) or the path to a weights file to load.
-        input_tensor: optional tensor (output of `layers.Input()`) to use
-            as image input for the model.
-        input_shape: optional shape tuple, only to be specified if
-            `include_top` is `False` (otherwise it has to be `(224, 224, 3)`,
-            or `(3, 224, 224)` with "channels_first"). Width and height
-            should be no smaller than 32.
-        pooling: feature extraction pooling when `include_top` is `False`:
-            `None` (the 4D output of the last block), `"avg"` or `"max"`.
-        classes: number of classes, only if `include_top` is `True` and no
-            `weights` are given.
-        classifier_activation: activation of the "top" layer (`None` for
-            logits); only `None` or `"softmax"` with pretrained weights.
-        name: The name of the model (string).
-
-    Returns:
-        A `Model` instance.
-    """
     return _vgg("vgg16", (2, 2, 3, 3, 3), include_top, weights, input_tensor,
                 input_shape, pooling, classes, classifier_activation, name)
+
+
+VGG16.__doc__ = imagenet_utils._application_doc("VGG16", "vgg16", 224, 32,
+                                                imagenet_utils._CAFFE_DOC)
 
 
 def _vgg(model_name, convs_per_block, include_top, weights, input_tensor,
@@ -62,14 +36,8 @@ def _vgg(model_name, convs_per_block, include_top, weights, input_tensor,
     from keraslite import layers
 
     imagenet_utils._check_weights(weights, include_top, classes)
-    input_shape = imagenet_utils.obtain_input_shape(
-        input_shape,
-        default_size=224,
-        min_size=32,
-        data_format=backend.image_data_format(),
-        require_flatten=include_top,
-        weights=weights,
-    )
+    input_shape = imagenet_utils._input_shape(input_shape, 224, 32, include_top,
+                                               weights)
     img_input = imagenet_utils._image_input(input_tensor, input_shape)
     x = img_input
     for block, (filters, convs) in enumerate(

@@ -21,17 +21,11 @@ WEIGHTS_HASH, WEIGHTS_HASH_NO_TOP = _HASHES["vgg19"]
 def VGG19(include_top=True, weights="imagenet", input_tensor=None,
           input_shape=None, pooling=None, classes=1000,
           classifier_activation="softmax", name="vgg19"):
-    """Instantiates the VGG19 model.
-
-    Same arguments as `keraslite.applications.VGG16` (default input
-    224x224, "caffe" preprocessing with `vgg19.preprocess_input`).
-
-    Returns:
-        A `Model` instance.
-    """
     return _vgg("vgg19", (2, 2, 4, 4, 4), include_top, weights, input_tensor,
                 input_shape, pooling, classes, classifier_activation, name)
 
 
+VGG19.__doc__ = imagenet_utils._application_doc("VGG19", "vgg19", 224, 32,
+                                                imagenet_utils._CAFFE_DOC)
 preprocess_input = imagenet_utils._preprocess_input_for("caffe")
 decode_predictions = imagenet_utils.decode_predictions
