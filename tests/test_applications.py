@@ -358,6 +358,12 @@ def test_weights_path_loads_by_layer_order(tmp_path):
                                   input_shape=(32, 32, 3))
     for a, b in zip(model.get_weights(), source.get_weights(), strict=True):
         np.testing.assert_array_equal(a, b)
+    keras3_file = tmp_path / "model.weights.h5"
+    source.save_weights(str(keras3_file))
+    model = applications.ResNet50(weights=keras3_file, include_top=False,
+                                  input_shape=(32, 32, 3))
+    for a, b in zip(model.get_weights(), source.get_weights(), strict=True):
+        np.testing.assert_array_equal(a, b)
     with pytest.raises(ValueError, match="[Ll]ayer count mismatch"):
         applications.ResNet50(weights=str(path), include_top=True,
                               input_shape=(32, 32, 3))
