@@ -21,6 +21,19 @@ from compat_tests.parity import run_row
 
 keras = pytest.importorskip("keras")
 
+
+@pytest.fixture(autouse=True, scope="module")
+def _release_models_and_files():
+    """Frees this module's large models and any HDF5 handles left to the
+    garbage collector before later modules run (their loaders fork a child
+    that walks HDF5 files)."""
+    import gc
+
+    yield
+    keras.backend.clear_session()
+    keraslite.backend.clear_session()
+    gc.collect()
+
 STRUCTURE_CASES = [
     ("VGG16", dict(include_top=False), "channels_last"),
     ("VGG16", dict(include_top=False, input_shape=(32, 32, 3), pooling="avg"),
