@@ -4,6 +4,7 @@ Swap `keras` for `keraslite` in the imports of a Keras script; the models,
 their numbers and their files are the same.
 """
 from keraslite import activations
+from keraslite import applications
 from keraslite import backend
 from keraslite import callbacks
 from keraslite import config

@@ -29,6 +29,9 @@ PUBLIC_MODULES = [
     "datasets.boston_housing", "datasets.fashion_mnist", "datasets.imdb",
     "datasets.mnist", "datasets.reuters", "datasets.npz_utils",
     "datasets.cifar10", "datasets.cifar100", "preprocessing", "preprocessing.image",
+    "applications", "applications.imagenet_utils", "applications.vgg16",
+    "applications.vgg19", "applications.resnet", "applications.resnet50",
+    "applications.mobilenet_v2", "applications.inception_v3",
 ]
 # Modules that implement the public names above; their own names are not API.
 INTERNAL_MODULES = {
@@ -133,11 +136,11 @@ INTERNAL_MODULES = {
         "defines layers.RandomTranslation (exported by layers)",
     "layers.preprocessing.image_preprocessing.random_zoom":
         "defines layers.RandomZoom (exported by layers)",
-    "layers.input_spec": "the input rank checks of built-in layers (Keras's InputSpec)",
     "ops.image": "affine_transform behind the augmentation layers (not exported as "
                  "keraslite.ops.image yet; its parity row compares it with Keras)",
     "utils.argument_validation": "argument checks of layers (standardize_tuple, "
                                  "standardize_data_format)",
+    "layers.input_spec": "the rank and axis checks of built-in layers (Keras's messages)",
     "layers.normalization": "a package of normalization layers (exported by layers)",
     "layers.normalization.batch_normalization": "defines layers.BatchNormalization "
                                                 "(exported by layers)",

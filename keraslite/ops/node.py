@@ -99,3 +99,22 @@ def pack_like(structure, leaves):
         return next(leaves)
 
     return build(structure)
+
+
+def get_source_inputs(tensor):
+    """The input tensors needed to compute `tensor`, as a list (Keras's
+    `keras.utils.get_source_inputs`)."""
+    if not hasattr(tensor, "_keras_history"):
+        return tensor
+    if tensor._keras_history is None:
+        return [tensor]
+    layer, node_index, _ = tensor._keras_history
+    node = layer._inbound_nodes[node_index]
+    if node.is_input:
+        return list(node.output_tensors)
+    sources = []
+    for parent in node.input_tensors:
+        for x in get_source_inputs(parent):
+            if all(x is not t for t in sources):
+                sources.append(x)
+    return sources
