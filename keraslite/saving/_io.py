@@ -6,6 +6,7 @@ bounded JSON, and the atomic write used by every saver. h5py is imported
 only inside these functions.
 """
 import faulthandler
+import gc
 import io
 import json
 import math
@@ -118,6 +119,11 @@ def preflight(source, timeout=None):
             # A crash here is expected and reported by the parent: no
             # "Fatal Python error" dump from an inherited faulthandler.
             faulthandler.disable()
+            # NOTE: no garbage collection in the child. A collection here
+            # would run the finalizers of the parent's unreachable objects,
+            # e.g. TensorFlow's, whose runtime threads do not exist after
+            # fork; that crashed the child (signal 11) on valid files.
+            gc.disable()
             _walk_hdf5(source)
         finally:
             os._exit(0)
