@@ -143,6 +143,11 @@ def pad_into(x, g, xp):
 TAPS_MAJOR_BELOW = 4
 
 
+# The column gradient is made and added back (col2im) this many bytes of
+# it (and of the output gradient) at a time, to stay in the cache.
+COL2IM_CHUNK_BYTES = 4 << 20
+
+
 def taps_major(g):
     """Whether `col` is stored (groups, taps, rows) rather than (groups, rows, taps)."""
     return g.c // g.groups < TAPS_MAJOR_BELOW
@@ -527,13 +532,23 @@ class ConvCore:
         which overwrites `col`."""
         if not need_input_grad:
             return None
-        groups = g.groups
-        dz_groups = dz.reshape(g.rows, groups, -1).transpose(1, 0, 2)
-        # The column gradient, tap by tap, in the memory of `col`.
-        taps = col.reshape(g.kh * g.kw, groups, g.rows, g.c // groups)
-        np.matmul(dz_groups, tap_matrices(kernel, groups, g.kh, g.kw), out=taps)
+        groups, cg = g.groups, g.c // g.groups
+        matrices = tap_matrices(kernel, groups, g.kh, g.kw)
         dxp = self._buffer("dxp", (g.n, g.hp, g.wp, g.c), slot)
-        col2im(taps, g, dxp)
+        # The column gradient, tap by tap, in the memory of `col`; a chunk of
+        # images at a time, so that col2im reads it back from the cache.
+        per_image = g.oh * g.ow
+        chunk = max(1, COL2IM_CHUNK_BYTES // (per_image * (g.kh * g.kw * g.c + dz.shape[1])
+                                              * dz.itemsize))
+        flat = col.reshape(-1)
+        for start in range(0, g.n, chunk):
+            part = g._replace(n=min(chunk, g.n - start))
+            rows = dz[start * per_image:(start + part.n) * per_image]
+            taps = flat[:rows.size // dz.shape[1] * g.kh * g.kw * g.c].reshape(
+                g.kh * g.kw, groups, part.rows, cg)
+            np.matmul(rows.reshape(part.rows, groups, -1).transpose(1, 0, 2), matrices,
+                      out=taps)
+            col2im(taps, part, dxp[start:start + part.n])
         return self._unpadded(dxp, g, input_shape, slot)
 
     def _bias_grad(self, dz, slot):
