@@ -542,9 +542,9 @@ class ConvCore:
                                               * dz.itemsize))
         flat = col.reshape(-1)
         for start in range(0, g.n, chunk):
-            part = g._replace(n=min(chunk, g.n - start))
+            part = g._replace(n=min(chunk, g.n - start))  # these images alone
             rows = dz[start * per_image:(start + part.n) * per_image]
-            taps = flat[:rows.size // dz.shape[1] * g.kh * g.kw * g.c].reshape(
+            taps = flat[:part.rows * g.kh * g.kw * g.c].reshape(
                 g.kh * g.kw, groups, part.rows, cg)
             np.matmul(rows.reshape(part.rows, groups, -1).transpose(1, 0, 2), matrices,
                       out=taps)
