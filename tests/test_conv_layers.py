@@ -446,3 +446,68 @@ def test_a_conv_after_padding_loads(tmp_path):
         loaded = keraslite.models.load_model(tmp_path / f"m{suffix}")
         np.testing.assert_array_equal(loaded.predict(x, verbose=0),
                                       model.predict(x, verbose=0))
+
+
+@pytest.mark.parametrize("make,shape", [
+    (lambda: layers.Conv2D(4, 3, padding="same", activation="relu"), (3, 7, 6, 1)),
+    (lambda: layers.Conv2D(3, (3, 2), strides=2), (2, 9, 8, 3)),
+    (lambda: layers.Conv2D(2, 3, dilation_rate=2, data_format="channels_first"), (2, 2, 9, 9)),
+    (lambda: layers.Conv1D(3, 3, padding="causal"), (2, 10, 2)),
+])
+def test_bias_folded_into_the_product_equals_the_plain_path(make, shape, monkeypatch):
+    # Few input channels: `col` is stored tap by tap and carries a ones tap,
+    # so the forward product adds the bias and the kernel-gradient product
+    # sums its gradient. With the rows-major layout forced, the bias is added
+    # and summed separately; both must agree (and the input gradient too).
+    from keraslite.layers.convolutional import base_conv
+
+    x = np.random.default_rng(0).normal(size=shape).astype("float32")
+
+    def step():
+        layer = _with_weights(lambda L: make(), x)
+        autodiff.enter_call()
+        try:
+            y, ctx = layer.forward(x, training=True, keep=True)
+            folded = base_conv.bias_folded(ctx[0], ctx[1])
+            dy = np.random.default_rng(1).normal(size=y.shape).astype("float32")
+            dx, grads = layer.backward(ctx, dy, need_input_grad=True)
+            return folded, [np.array(a) for a in (y, dx, *grads)]
+        finally:
+            autodiff.exit_call()
+
+    folded, fast = step()
+    monkeypatch.setattr(base_conv, "TAPS_MAJOR_BELOW", 0)
+    plain_folded, plain = step()
+    assert folded and not plain_folded
+    for a, b in zip(fast, plain):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("make,shape", [
+    (lambda: layers.Conv2D(4, 3, padding="same", activation="relu"), (5, 7, 6, 6)),
+    (lambda: layers.Conv2D(6, (3, 2), strides=2, groups=2), (5, 9, 8, 4)),
+    (lambda: layers.Conv2D(2, 3, dilation_rate=2, data_format="channels_first"), (3, 2, 9, 9)),
+    (lambda: layers.DepthwiseConv2D(3, padding="same"), (4, 6, 7, 3)),
+    (lambda: layers.Conv1D(3, 3, padding="causal"), (5, 10, 5)),
+])
+def test_col2im_in_chunks_of_images_equals_one_chunk(make, shape, monkeypatch):
+    # The column gradient is made and added back a few images at a time
+    # (COL2IM_CHUNK_BYTES); one image per chunk must give the same input
+    # gradient as the whole batch at once.
+    from keraslite.layers.convolutional import base_conv
+
+    x = np.random.default_rng(0).normal(size=shape).astype("float32")
+
+    def input_grad():
+        layer = _with_weights(lambda L: make(), x)
+        autodiff.enter_call()
+        try:
+            y, ctx = layer.forward(x, training=True, keep=True)
+            dy = np.random.default_rng(1).normal(size=y.shape).astype("float32")
+            return np.array(layer.backward(ctx, dy, need_input_grad=True)[0])
+        finally:
+            autodiff.exit_call()
+
+    whole = input_grad()
+    monkeypatch.setattr(base_conv, "COL2IM_CHUNK_BYTES", 1)
+    np.testing.assert_allclose(input_grad(), whole, rtol=1e-6, atol=1e-6)

@@ -143,6 +143,11 @@ def pad_into(x, g, xp):
 TAPS_MAJOR_BELOW = 4
 
 
+# The column gradient is made and added back (col2im) this many bytes of
+# it (and of the output gradient) at a time, to stay in the cache.
+COL2IM_CHUNK_BYTES = 4 << 20
+
+
 def taps_major(g):
     """Whether `col` is stored (groups, taps, rows) rather than (groups, rows, taps)."""
     return g.c // g.groups < TAPS_MAJOR_BELOW
@@ -174,14 +179,25 @@ def col2im(taps, g, dxp):
     """
     cg = g.c // g.groups
     target = dxp.reshape(g.n, g.hp, g.wp, g.groups, cg)
-    dxp.fill(0)
+    # With stride 1 the first tap covers the block [:oh, :ow] whole: it is
+    # copied there and only the rest is zeroed (one pass fewer).
+    dense = g.sh == 1 and g.sw == 1
+    if dense:
+        dxp[:, g.oh:] = 0
+        dxp[:, :g.oh, g.ow:] = 0
+    else:
+        dxp.fill(0)
     last_y, last_x = (g.oh - 1) * g.sh + 1, (g.ow - 1) * g.sw + 1
     for i in range(g.kh):
         for j in range(g.kw):
             y, x = i * g.dh, j * g.dw
             part = target[:, y:y + last_y:g.sh, x:x + last_x:g.sw]
             tap = taps[i * g.kw + j].reshape(g.groups, g.n, g.oh, g.ow, cg)
-            part += tap[0, :, :, :, None] if g.groups == 1 else np.moveaxis(tap, 0, 3)
+            tap = tap[0, :, :, :, None] if g.groups == 1 else np.moveaxis(tap, 0, 3)
+            if dense and i == j == 0:
+                np.copyto(part, tap)
+            else:
+                part += tap
 
 
 def tap_matrices(kernel, groups, kh, kw):
@@ -196,6 +212,12 @@ def grouped(kernel, groups):
     """The kernel (..., C // groups, F) as per-group matrices (groups, taps, F // groups)."""
     f = kernel.shape[-1]
     return kernel.reshape(-1, groups, f // groups).transpose(1, 0, 2)
+
+
+def bias_folded(g, col):
+    """Whether `col` carries the ones tap of a folded bias (see
+    `ConvCore._conv_forward`)."""
+    return taps_major(g) and col.shape[1] == g.taps + 1
 
 
 def rows_by_taps(col, g):
@@ -455,35 +477,78 @@ class ConvCore:
         return g
 
     # --- the convolution ----------------------------------------------------------
-    def _conv_forward(self, x, kernel, groups, slot):
-        """The convolution of `x` as `z` (rows, F); returns (geometry, col, z)."""
+    def _conv_forward(self, x, kernel, groups, slot, bias=None):
+        """The convolution of `x` as `z` (rows, F); returns (geometry, col, z).
+
+        With a `bias` and a single group stored taps-major (few input
+        channels, e.g. a first layer on images), `col` gets one more tap
+        of ones and the kernel matrix the bias as its last row: the product
+        adds the bias (and in the backward the kernel-gradient product sums
+        the bias gradient), saving two passes over `z`. Check with
+        `bias_folded(g, col)`.
+        """
         g = self._geometry(x.shape, groups)
         xp = self._padded(x, g, slot)
-        col = self._buffer("col", (groups, g.taps, g.rows) if taps_major(g)
+        fold = bias is not None and groups == 1 and taps_major(g)
+        col = self._buffer("col", (groups, g.taps + fold, g.rows) if taps_major(g)
                            else (groups, g.rows, g.taps), slot)
-        im2col(xp, g, col)
+        im2col(xp, g, col[:, :g.taps] if fold else col)
         z = self._buffer("z", (g.rows, kernel.shape[-1]), slot)
-        matmul_groups(rows_by_taps(col, g), grouped(kernel, groups), z)
+        if fold:
+            col[0, g.taps] = 1
+            matrix = self._buffer("kernel_and_bias", (g.taps + 1, kernel.shape[-1]), slot)
+            np.copyto(matrix[:g.taps], kernel.reshape(g.taps, -1))
+            np.copyto(matrix[g.taps], bias)
+            np.matmul(col[0].T, matrix, out=z)
+        else:
+            matmul_groups(rows_by_taps(col, g), grouped(kernel, groups), z)
+            if bias is not None:
+                z += bias
         return g, col, z
 
     def _conv_backward(self, g, col, dz, kernel, d_kernel, input_shape,
-                       need_input_grad, slot):
-        """Fills `d_kernel`; returns the input gradient (or None). Overwrites
-        `col` with the column gradient."""
+                       need_input_grad, slot, d_bias=None):
+        """Fills `d_kernel` (and `d_bias` when the forward folded the bias,
+        see `_conv_forward`); returns the input gradient (or None).
+        Overwrites `col` with the column gradient."""
         groups = g.groups
+        if bias_folded(g, col):
+            both = self._buffer("d_kernel_and_bias", (g.taps + 1, dz.shape[1]), slot)
+            np.matmul(col[0], dz, out=both)
+            np.copyto(d_kernel.reshape(g.taps, -1), both[:g.taps])
+            np.copyto(d_bias, both[g.taps])
+            col = col[:, :g.taps]
+            return self._input_grad(g, col, dz, kernel, input_shape, need_input_grad, slot)
         dz_groups = dz.reshape(g.rows, groups, -1).transpose(1, 0, 2)
         taps_by_rows = rows_by_taps(col, g).transpose(0, 2, 1)
         if groups == 1:
             np.matmul(taps_by_rows[0], dz, out=d_kernel.reshape(g.taps, -1))
         else:
             np.copyto(grouped(d_kernel, groups), np.matmul(taps_by_rows, dz_groups))
+        return self._input_grad(g, col, dz, kernel, input_shape, need_input_grad, slot)
+
+    def _input_grad(self, g, col, dz, kernel, input_shape, need_input_grad, slot):
+        """The input gradient (or None), col2im of the column gradient,
+        which overwrites `col`."""
         if not need_input_grad:
             return None
-        # The column gradient, tap by tap, in the memory of `col`.
-        taps = col.reshape(g.kh * g.kw, groups, g.rows, g.c // groups)
-        np.matmul(dz_groups, tap_matrices(kernel, groups, g.kh, g.kw), out=taps)
+        groups, cg = g.groups, g.c // g.groups
+        matrices = tap_matrices(kernel, groups, g.kh, g.kw)
         dxp = self._buffer("dxp", (g.n, g.hp, g.wp, g.c), slot)
-        col2im(taps, g, dxp)
+        # The column gradient, tap by tap, in the memory of `col`; a chunk of
+        # images at a time, so that col2im reads it back from the cache.
+        per_image = g.oh * g.ow
+        chunk = max(1, COL2IM_CHUNK_BYTES // (per_image * (g.kh * g.kw * g.c + dz.shape[1])
+                                              * dz.itemsize))
+        flat = col.reshape(-1)
+        for start in range(0, g.n, chunk):
+            part = g._replace(n=min(chunk, g.n - start))  # these images alone
+            rows = dz[start * per_image:(start + part.n) * per_image]
+            taps = flat[:part.rows * g.kh * g.kw * g.c].reshape(
+                g.kh * g.kw, groups, part.rows, cg)
+            np.matmul(rows.reshape(part.rows, groups, -1).transpose(1, 0, 2), matrices,
+                      out=taps)
+            col2im(taps, part, dxp[start:start + part.n])
         return self._unpadded(dxp, g, input_shape, slot)
 
     def _bias_grad(self, dz, slot):
@@ -501,9 +566,8 @@ class ConvCore:
         backward needs (the column matrix, the output, the pre-activation)."""
         slot = self._slot
         g, col, z = self._conv_forward(x, self._grouped_kernel(self.kernel.value),
-                                       self._groups(), slot)
-        if self.use_bias:
-            z += self.bias.value
+                                       self._groups(), slot,
+                                       self.bias.value if self.use_bias else None)
         y, pre = self._activate(z, g.n, g.oh, g.ow, keep, slot)
         return y, ((g, col, x.shape, y, pre, slot) if keep else None)
 
@@ -515,12 +579,15 @@ class ConvCore:
         g, col, shape, y, pre, slot = ctx
         dz = self._activation_grad(dy, y, pre, from_logits, slot)
         d_kernel = self._buffer("d_kernel", self.kernel.shape, slot)
+        d_bias = self._buffer("d_bias", self.bias.shape, slot) if self.use_bias else None
         dx = self._conv_backward(g, col, dz, self._grouped_kernel(self.kernel.value),
                                  self._grouped_kernel(d_kernel), shape,
-                                 need_input_grad, slot)
+                                 need_input_grad, slot, d_bias)
         grads = [d_kernel]
         if self.use_bias:
-            grads.append(self._bias_grad(dz, slot))
+            if not bias_folded(g, col):
+                self._bias_grad(dz, slot)  # into the same "d_bias" buffer
+            grads.append(d_bias)
         return dx, grads
 
     def get_config(self):

@@ -48,6 +48,15 @@ class _Geometry:
         self.tiles = not self.overlap and not self.pad and all(
             s == k and m * s == n
             for s, k, m, n in zip(strides, pool_size, out, spatial))
+        # Windows side by side (strides == pool_size): they cover all of the
+        # padded input but a tail past the last window on some axes (what
+        # "valid" drops), the only part of `dx` the backward must zero.
+        self.tail = None
+        if not self.tiles and all(s == k for s, k in zip(strides, pool_size)):
+            self.tail = [
+                lead + (slice(None),) * i + (slice(m * k, None),)
+                for i, (m, k, p) in enumerate(zip(out, pool_size, padded))
+                if m * k < p]
         # How many real elements each window holds (average pooling divides
         # by it, as TensorFlow does with "same" padding).
         counts = np.ones(())
@@ -153,7 +162,10 @@ class BasePooling(Layer):
         if not need_input_grad:
             return None, []
         dx = self._buffer("dx", g.padded_shape, slot)
-        if not g.tiles:
+        if g.tail is not None:
+            for tail in g.tail:
+                dx[tail] = 0.0
+        elif not g.tiles:
             dx.fill(0.0)
         if src is None:
             mean_share = np.divide(dy, g.counts.astype(dy.dtype),
