@@ -287,3 +287,58 @@ def test_fit_restores_the_count_when_a_callback_raises():
         keraslite.config.set_blas_threads(None)
         blas_threads._CONTROLLER[:] = []
     assert blas.calls == [1, 2]
+
+
+# --- the optimizer's update follows the count --------------------------------------
+ELEMENTWISE = [("RMSprop", {}), ("RMSprop", {"momentum": 0.9, "centered": True}),
+               ("Adam", {"amsgrad": True}), ("AdamW", {}), ("SGD", {"momentum": 0.9}),
+               ("Adagrad", {}), ("Adadelta", {}), ("Adamax", {}), ("Nadam", {}),
+               ("Lion", {}), ("Ftrl", {})]
+
+
+def _updated(name, kwargs, threads):
+    from keraslite.layers.layer import Variable
+    from keraslite.optimizers.optimizer import _BLOCK
+
+    rng = np.random.default_rng(0)
+    # 3 blocks and a bit: shared unevenly among 2 or 3 threads
+    var = Variable(rng.standard_normal((3 * _BLOCK + 5,), dtype=np.float32), "w")
+    small = Variable(rng.standard_normal((7,), dtype=np.float32), "b")
+    optimizer = getattr(keraslite.optimizers, name)(**kwargs)
+    optimizer._set_update_threads(threads)
+    for step in range(3):
+        grads = [rng.standard_normal(v.value.shape, dtype=np.float32)
+                 for v in (var, small)]
+        optimizer.apply(grads, [var, small])
+    return [var.value, small.value] + [v.numpy() for v in optimizer.variables]
+
+
+@pytest.mark.parametrize("name,kwargs", ELEMENTWISE)
+@pytest.mark.parametrize("threads", [2, 3])
+def test_threaded_update_is_identical_to_one_thread(name, kwargs, threads):
+    one = _updated(name, kwargs, 1)
+    several = _updated(name, kwargs, threads)
+    assert len(one) == len(several)
+    for a, b in zip(one, several):
+        assert np.array_equal(a, b)
+
+
+def test_fit_gives_the_optimizer_the_chosen_count_then_one():
+    blas = FakeBlas(2)
+    blas_threads._CONTROLLER[:] = [[blas]]
+    seen = []
+
+    class Spy(keraslite.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            seen.append(self.model.optimizer._update_threads)
+
+    x, y = _data()
+    model = _book_like_model()
+    try:
+        keraslite.config.set_blas_threads(2)
+        model.fit(x, y, batch_size=16, epochs=1, verbose=0, callbacks=[Spy()])
+    finally:
+        keraslite.config.set_blas_threads(None)
+        blas_threads._CONTROLLER[:] = []
+    assert seen == [2] * 4
+    assert model.optimizer._update_threads == 1

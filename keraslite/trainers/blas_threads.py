@@ -18,7 +18,9 @@ and at several threads once it exceeds 512, so a product such as MNIST's
 `x @ W1` (K = 784) can differ in its last bits (relative ~5e-7) between
 thread counts; with a fixed count, results are repeatable bit for bit.
 
-The thread count is set through `threadpoolctl` (imported at the first
+The optimizer's elementwise update of a large variable follows the same
+count (its blocks shared among that many threads), so a trial measures
+both. The thread count is set through `threadpoolctl` (imported at the first
 `fit`, not with keraslite); without it `fit` leaves the BLAS alone.
 """
 import os
@@ -83,9 +85,13 @@ class BlasThreads:
         setting: A fixed count, or None to measure (default: the
             `set_blas_threads` setting).
         environ: Where to look for the BLAS variables (os.environ).
+        on_change: Also called with each count set (fit: the optimizer's
+            update threads), and with 1 at `close`.
     """
 
-    def __init__(self, controllers=None, setting=None, environ=None):
+    def __init__(self, controllers=None, setting=None, environ=None,
+                 on_change=None):
+        self._on_change = on_change
         self._controllers = _blas_controllers() if controllers is None else controllers
         setting = _SETTING[0] if setting is None else setting
         environ = os.environ if environ is None else environ
@@ -103,6 +109,8 @@ class BlasThreads:
     def _set(self, threads):
         for controller in self._controllers:
             controller.set_num_threads(threads)
+        if self._on_change is not None:
+            self._on_change(threads)
 
     def observe(self, seconds, batch_size):
         """Reports one training step's duration."""
@@ -113,6 +121,8 @@ class BlasThreads:
         """Restores the thread counts found at the start."""
         for controller, threads in zip(self._controllers, self._original):
             controller.set_num_threads(threads)
+        if self._on_change is not None:
+            self._on_change(1)
 
 
 def candidates(most):
@@ -140,9 +150,9 @@ class ThreadTuner:
     possible (load went). A trial also runs every `recheck` steps, a period
     that doubles (up to `max_recheck`) each time a trial keeps the same
     count and starts again from `recheck` when one changes it. If the first
-    trial's steps at the current count are shorter than `min_step_s`, the
+    trial's steps (at the fewest threads) are shorter than `min_step_s`, the
     BLAS hardly matters (small products run on one thread anyway) and the
-    tuner stops, leaving the count as it found it.
+    tuner stops there.
 
     Only steps of the first batch size seen count (the smaller last batch
     of an epoch is ignored), and not the very first step (it builds the

@@ -524,7 +524,8 @@ class Trainer:
             callback_list.on_train_begin()
             epoch_logs = {}  # logs of the last completed epoch
             # The BLAS thread count of the loop: measured, unless the user chose.
-            blas = self._blas_threads = blas_threads.BlasThreads()
+            blas = self._blas_threads = blas_threads.BlasThreads(
+                on_change=self.optimizer._set_update_threads)
             try:
                 for epoch in range(initial_epoch, epochs):
                     self.reset_metrics()
