@@ -112,10 +112,15 @@ def available_peers(env):
     code = ("import importlib.util as u, json; print(json.dumps({"
             "'keras-jax': bool(u.find_spec('jax') and u.find_spec('keras')), "
             "'torch': bool(u.find_spec('torch'))}))")
+    found = _probe(code, env)
+    return [lib for lib in PEERS if found[lib]]
+
+
+def _probe(code, env):
+    """The JSON that `python -c code` prints, in a fresh worker-like process."""
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env,
                          capture_output=True, text=True, check=True)
-    found = json.loads(out.stdout)
-    return [lib for lib in PEERS if found[lib]]
+    return json.loads(out.stdout)
 
 
 class BusyLoop:
@@ -779,9 +784,7 @@ def _probe_blas(env):
     code = ("import json, sys; from benchmarks.worker import blas_info, versions; "
             "json.dump({'blas': blas_info(), 'versions': versions('keraslite')}, "
             "sys.stdout)")
-    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env,
-                         capture_output=True, text=True, check=True)
-    data = json.loads(out.stdout)
+    data = _probe(code, env)
     return data["blas"], data["versions"]
 
 
@@ -789,9 +792,7 @@ def _probe_keras_versions(env):
     code = ("import json, sys, os; import keras, tensorflow as tf; "
             "json.dump({'keras': keras.__version__, 'tensorflow': tf.__version__},"
             " sys.stdout)")
-    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env,
-                         capture_output=True, text=True, check=True)
-    return json.loads(out.stdout)
+    return _probe(code, env)
 
 
 if __name__ == "__main__":

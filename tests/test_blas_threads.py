@@ -80,14 +80,15 @@ def test_median_of_the_trial_steps_ignores_one_outlier():
     assert tuner.trials == [{1: 3.0 * MS, 2: 2.0 * MS}]
 
 
+def machine(busy, quiet_ms, busy_ms):
+    """A machine whose step times (ms by thread count) follow `load["busy"]`."""
+    load = {"busy": busy}
+    return load, lambda threads: (busy_ms if load["busy"] else quiet_ms)[threads]
+
+
 def test_load_arriving_moves_to_one_thread():
     tuner, calls = new_tuner(window=10)
-    load = {"busy": False}
-
-    def step_ms(threads):
-        if load["busy"]:
-            return {1: 4.0, 2: 45.0}[threads]
-        return {1: 3.0, 2: 2.0}[threads]
+    load, step_ms = machine(False, {1: 3.0, 2: 2.0}, {1: 4.0, 2: 45.0})
 
     drive(tuner, step_ms, 7 + 20)  # the trial, a settling window, the baseline
     assert tuner.chosen == 2 and tuner.baseline == 2.0 * MS
@@ -104,12 +105,7 @@ def test_load_arriving_moves_to_one_thread():
 
 def test_load_leaving_moves_back_to_two_threads():
     tuner, _ = new_tuner(window=10)
-    load = {"busy": True}
-
-    def step_ms(threads):
-        if load["busy"]:
-            return {1: 4.0, 2: 45.0}[threads]
-        return {1: 3.5, 2: 1.5}[threads]
+    load, step_ms = machine(True, {1: 3.5, 2: 1.5}, {1: 4.0, 2: 45.0})
 
     drive(tuner, step_ms, 5 + 20)
     assert tuner.chosen == 1 and tuner.baseline == 4.0 * MS
