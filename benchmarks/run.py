@@ -84,6 +84,66 @@ def worker_env(unset_openblas_env, blas_threads=None):
     return env
 
 
+# Every library of the book table, in column order: keraslite, Keras on
+# TensorFlow, then the peers run when installed (the `bench` extra).
+LABELS = {"keraslite": "keraslite", "keras": "Keras/TF", "keras-jax": "Keras/JAX",
+          "torch": "PyTorch"}
+PEERS = ("keras-jax", "torch")
+
+
+def report_key(lib):
+    """The report's key of a library's results ("keras-jax" -> "keras_jax")."""
+    return lib.replace("-", "_")
+
+
+def lib_env(env, lib):
+    """The worker environment of `lib`: Keras's backend set for the Keras runs."""
+    env = dict(env)
+    if lib == "keras":
+        env["KERAS_BACKEND"] = "tensorflow"
+    elif lib == "keras-jax":
+        env["KERAS_BACKEND"] = "jax"
+        env.setdefault("JAX_PLATFORMS", "cpu")
+    return env
+
+
+def available_peers(env):
+    """The peers whose packages the workers can import (jax + keras, torch)."""
+    code = ("import importlib.util as u, json; print(json.dumps({"
+            "'keras-jax': bool(u.find_spec('jax') and u.find_spec('keras')), "
+            "'torch': bool(u.find_spec('torch'))}))")
+    found = _probe(code, env)
+    return [lib for lib in PEERS if found[lib]]
+
+
+def _probe(code, env):
+    """The JSON that `python -c code` prints, in a fresh worker-like process."""
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env,
+                         capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
+
+
+class BusyLoop:
+    """A separate process spinning on one core while the block runs."""
+
+    def __init__(self, processes=1):
+        self.processes = processes
+        self._procs = []
+
+    def __enter__(self):
+        self._procs = [subprocess.Popen([sys.executable, "-c", "while True: pass"],
+                                        stdin=subprocess.DEVNULL)
+                       for _ in range(self.processes)]
+        time.sleep(0.5)  # let it get its core
+        return self
+
+    def __exit__(self, *exc):
+        for proc in self._procs:
+            proc.kill()
+            proc.wait()
+        self._procs = []
+
+
 def machine_info():
     info = {"platform": platform.platform(), "python": platform.python_version(),
             "nproc": os.cpu_count()}
@@ -119,7 +179,7 @@ def run_worker(task, lib, params, env, mnist=None):
         if mnist is not None:
             cmd += ["--mnist", str(mnist)]
         start = time.perf_counter()
-        proc = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True,
+        proc = subprocess.run(cmd, cwd=REPO, env=lib_env(env, lib), capture_output=True,
                               text=True, stdin=subprocess.DEVNULL)
         wall = time.perf_counter() - start
         if proc.returncode != 0 or not out.exists():
@@ -193,6 +253,51 @@ def ratios(kl, keras):
     return out
 
 
+PEER_TARGETS = {
+    "fit_over_jax_fit": ("keraslite fit / Keras/JAX fit", "<=", 0.9),
+    "steady_epoch_over_jax": (
+        "keraslite steady epoch / Keras/JAX steady epoch", "<=", 1.2),
+    "fit_over_floor": ("keraslite fit / GEMM floor", "<=", 1.6),
+    "fit_over_tf_fit": ("keraslite fit / Keras/TF fit", None, None),
+    "fit_over_torch_fit": ("keraslite fit / PyTorch fit", None, None),
+    "load_fit_over_quiet_fit": (
+        "keraslite fit, one core busy / quiet", "<=", 1.5),
+    "load_fit_over_tf_load_fit": (
+        "keraslite fit / Keras/TF fit, both with one core busy", "<=", 1.0),
+    "load_fit_over_jax_load_fit": (
+        "keraslite fit / Keras/JAX fit, both with one core busy", None, None),
+}
+
+
+def peer_ratios(results, loaded=None):
+    """The ratios of issue 13 from one run's results ({report key: result});
+    `loaded` holds the same run's results with one core busy (--load)."""
+    kl = results["keraslite"]
+
+    def over(key, other, field="fit_s", base=kl):
+        r = (results if base is kl else loaded).get(other)
+        return base[field] / r[field] if r and base else None
+
+    values = {
+        "fit_over_jax_fit": over("fit_s", "keras_jax"),
+        "steady_epoch_over_jax": over("", "keras_jax", "steady_epoch_s"),
+        "fit_over_floor": kl["fit_s"] / kl["floor"]["train_s"],
+        "fit_over_tf_fit": over("", "keras"),
+        "fit_over_torch_fit": over("", "torch"),
+    }
+    if loaded:
+        lkl = loaded["keraslite"]
+        values["load_fit_over_quiet_fit"] = lkl["fit_s"] / kl["fit_s"]
+        values["load_fit_over_tf_load_fit"] = over("", "keras", base=lkl)
+        values["load_fit_over_jax_load_fit"] = over("", "keras_jax", base=lkl)
+    out = {}
+    for name, value in values.items():
+        description, op, target = PEER_TARGETS[name]
+        out[name] = {"description": description, "value": value, "op": op,
+                     "target": target, "met": _met(value, op, target)}
+    return out
+
+
 def _fmt(value, digits=3):
     if value is None:
         return "-"
@@ -234,18 +339,31 @@ def describe_setup(report):
         f" {env_text}"
         + (" [OpenBLAS vars removed by --unset-openblas-env]"
            if report["unset_openblas_env"] else "")
-        + (f"; Keras {versions['keras']} on TensorFlow {versions['tensorflow']}."
-           if versions.get("keras") else "."),
+        + (f"; Keras {versions['keras']} on TensorFlow {versions['tensorflow']}"
+           if versions.get("keras") else "")
+        + (f"; Keras on JAX {versions['keras-jax:jax']}"
+           if versions.get("keras-jax:jax") else "")
+        + (f"; PyTorch {versions['torch:torch']} ({versions['torch:torch_threads']}"
+           " threads)" if versions.get("torch:torch") else "") + ".",
     ]
     return "\n".join(lines)
 
 
-def book_table(report):
-    kl, keras, floor = report["keraslite"], report["keras"], report["keraslite"]["floor"]
-    k = keras or {}
+def book_table(report, title="target (issue 5)"):
+    """The book table: one column per library (\"-\" when not run), then the
+    GEMM floor; the targets of issue 5 and, with peers, of issue 13."""
+    libs = list(LABELS)
+    res = [report.get(report_key(lib)) or {} for lib in libs]
+    kl, floor = report["keraslite"], report["keraslite"]["floor"]
 
-    def row(name, a, b, c=None, digits=3):
-        return [name, _fmt(a, digits), _fmt(b, digits), _fmt(c, digits)]
+    def fmt_runs(values):
+        return " ".join(_fmt(v) for v in values) if values else None
+
+    def row(name, values, floor_value=None, digits=3):
+        return [name] + [_fmt(v, digits) for v in values] + [_fmt(floor_value, digits)]
+
+    def each(key, scale=None):
+        return [_get(r, key, scale) if scale else r.get(key) for r in res]
 
     def acc(r):
         h = r.get("history", {})
@@ -253,35 +371,38 @@ def book_table(report):
             return None
         return f"{h['loss'][-1]:.4f} / {h['accuracy'][-1]:.4f}"
 
+    n_test = report["config"]["n_test"]
     rows = [
-        row("fit, verbose=0 (s)", kl["fit_s"], k.get("fit_s"), floor["train_s"]),
-        row("per step (ms)", kl["step_s"] * 1e3, _get(k, "step_s", 1e3),
-            floor["train_step_s"] * 1e3),
-        row("fit runs (s), best kept", " ".join(_fmt(s) for s in kl["fit_runs"]),
-            " ".join(_fmt(s) for s in k.get("fit_runs", [])) or None,
-            " ".join(_fmt(s) for s in floor["train_runs"])),
-        row("epoch times of the best fit (s)", " ".join(_fmt(s) for s in kl["epoch_s"]),
-            " ".join(_fmt(s) for s in k.get("epoch_s", [])) or None),
-        row("fit, verbose=1 to /dev/null (s)", kl["fit_verbose1_s"], None),
-        row("  runs (s)", " ".join(_fmt(s) for s in kl["fit_verbose1_runs"]), None),
-        row("import + build + compile (s)", kl["import_build_compile_s"],
-            k.get("import_build_compile_s")),
-        row("  of which import (s)", kl["import_s"], k.get("import_s")),
-        row("predict(x[:1]) median (us)", kl["predict1_us"], k.get("predict1_us")),
-        row("model(x[:1]) median (us)", kl["call1_us"], k.get("call1_us")),
-        row(f"predict {report['config']['n_test']} test images (ms)",
-            kl["batch_predict_s"] * 1e3, _get(k, "batch_predict_s", 1e3),
+        row("fit, verbose=0 (s)", each("fit_s"), floor["train_s"]),
+        row("per step (ms)", each("step_s", 1e3), floor["train_step_s"] * 1e3),
+        row("fit runs (s), best kept", [fmt_runs(r.get("fit_runs")) for r in res],
+            fmt_runs(floor["train_runs"])),
+        row("epoch times of the best fit (s)", [fmt_runs(r.get("epoch_s")) for r in res]),
+        row("steady epoch (s): median after the first, best fit",
+            each("steady_epoch_s")),
+        row("BLAS threads kept by each fit", [
+            fmt_runs([b["chosen"] if b and not b["stopped"] else "-"
+                      for b in r["blas_runs"]]) if r.get("blas_runs") else None
+            for r in res]),
+        row("fit, verbose=1 to /dev/null (s)", [kl["fit_verbose1_s"]] + [None] * 3),
+        row("  runs (s)", [fmt_runs(kl["fit_verbose1_runs"])] + [None] * 3),
+        row("import + build + compile (s)", each("import_build_compile_s")),
+        row("  of which import (s)", each("import_s")),
+        row("predict(x[:1]) median (us)", each("predict1_us")),
+        row("model(x[:1]) median (us)", each("call1_us")),
+        row(f"predict {n_test} test images (ms)", each("batch_predict_s", 1e3),
             floor["predict_s"] * 1e3),
-        row("  throughput (samples/s)", kl["batch_predict_samples_per_s"],
-            k.get("batch_predict_samples_per_s"),
-            report["config"]["n_test"] / floor["predict_s"]),
-        row("peak RSS of the book script (MiB)", kl["peak_rss_mb"],
-            k.get("peak_rss_mb")),
-        row("final train loss / accuracy", acc(kl), acc(k) if k else None),
-        row("test accuracy", kl["test_accuracy"], k.get("test_accuracy"), digits=4),
+        row("  throughput (samples/s)", each("batch_predict_samples_per_s"),
+            n_test / floor["predict_s"]),
+        row("peak RSS of the book script (MiB)", each("peak_rss_mb")),
+        row("final train loss / accuracy", [acc(r) for r in res]),
+        row("test accuracy", each("test_accuracy"), digits=4),
     ]
-    measures = _markdown(["measure", "keraslite", "Keras", "GEMM floor"], rows)
-    return measures + "\n\n" + targets_table(report["ratios"], "target (issue 5)")
+    header = ["measure"] + [LABELS[lib] for lib in libs] + ["GEMM floor"]
+    text = _markdown(header, rows) + "\n\n" + targets_table(report["ratios"], title)
+    if report.get("peer_ratios"):
+        text += "\n\n" + targets_table(report["peer_ratios"], "target (issue 13)")
+    return text
 
 
 def targets_table(ratios, title):
@@ -308,14 +429,16 @@ def plot_history(report, path):
     except ImportError:
         return None
     fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(10, 4))
-    styles = {"keraslite": dict(marker="o"), "keras": dict(marker="s", linestyle="--")}
-    for lib in ("keraslite", "keras"):
-        result = report.get(lib)
+    styles = {"keraslite": dict(marker="o"), "keras": dict(marker="s", linestyle="--"),
+              "keras-jax": dict(marker="^", linestyle=":"),
+              "torch": dict(marker="x", linestyle="-.")}
+    for lib in LABELS:
+        result = report.get(report_key(lib))
         if not result:
             continue
         history = result["history"]
         epochs = range(1, len(history["loss"]) + 1)
-        label = "keraslite" if lib == "keraslite" else "Keras"
+        label = LABELS[lib]
         ax_loss.plot(epochs, history["loss"], label=label, **styles[lib])
         ax_acc.plot(epochs, history["accuracy"], label=label, **styles[lib])
     from matplotlib.ticker import MaxNLocator
@@ -454,7 +577,16 @@ def parse_args(argv=None):
     parser.add_argument("--with-keras", action="store_true",
                         help="include Keras in a --tiny run")
     parser.add_argument("--without-keras", action="store_true",
-                        help="leave Keras out (quick keraslite-only runs)")
+                        help="leave Keras (and the peers) out (quick "
+                             "keraslite-only runs)")
+    parser.add_argument("--with-peers", action="store_true",
+                        help="include Keras/JAX and PyTorch in a --tiny run "
+                             "(when installed)")
+    parser.add_argument("--without-peers", action="store_true",
+                        help="leave Keras/JAX and PyTorch out of the book table")
+    parser.add_argument("--load", action="store_true",
+                        help="book table: run it quiet, then again while a "
+                             "busy loop (a separate process) holds one core")
     parser.add_argument("--mnist", type=Path, default=None,
                         help="path of mnist.npz (default: "
                              "$KERASLITE_SHARED_DATASETS/mnist.npz or "
@@ -503,6 +635,10 @@ def main(argv=None):
                      "random data).")
         mnist = None
     env = worker_env(args.unset_openblas_env, args.blas_threads)
+    book = not (args.scaled or args.convnet)
+    if book and (args.with_peers or not args.tiny) and not (
+            args.without_peers or args.without_keras):
+        libs += available_peers(env)
 
     if args.scaled:
         config = dict(SCALED_TINY if args.tiny else SCALED)
@@ -526,7 +662,7 @@ def main(argv=None):
     report = {
         "schema": 1,
         "mode": ("scaled" if args.scaled else "convnet" if args.convnet else "book")
-        + ("-tiny" if args.tiny else ""),
+        + ("-tiny" if args.tiny else "") + ("-load" if args.load and book else ""),
         "created": datetime.datetime.now().isoformat(timespec="seconds"),
         "command": [Path(sys.executable).name, "-m", "benchmarks.run"] + list(
             sys.argv[1:] if argv is None else argv),
@@ -564,16 +700,40 @@ def main(argv=None):
         table = convnet_table(report)
         default_json = RESULTS / "convnet.json"
     else:
-        results = run_book(config, libs, env, mnist, log)
-        report["keraslite"] = results["keraslite"]
-        report["keras"] = results.get("keras")
+        results = {report_key(lib): r
+                   for lib, r in run_book(config, libs, env, mnist, log).items()}
+        loaded = None
+        if args.load:
+            with BusyLoop():
+                log("again, with a busy loop holding one core")
+                report["loadavg_busy_start"] = _loadavg()
+                loaded = {report_key(lib): r for lib, r in
+                          run_book(config, libs, env, mnist, log).items()}
+                report["loadavg_busy_end"] = _loadavg()
+        for lib in LABELS:
+            report[report_key(lib)] = results.get(report_key(lib))
         report["blas"] = report["keraslite"]["blas"]
         report["versions"] = dict(report["keraslite"]["versions"])
-        if report["keras"]:
-            report["versions"].update(report["keras"]["versions"])
+        for lib in libs[1:]:
+            report["versions"].update(
+                {f"{lib}:{k}" if lib in PEERS else k: v
+                 for k, v in results[report_key(lib)]["versions"].items()
+                 if k not in ("python", "numpy")})
         report["ratios"] = ratios(report["keraslite"], report["keras"])
+        if len(libs) > 1 or loaded:
+            report["peer_ratios"] = peer_ratios(results, loaded)
         setup = describe_setup(report)
         table = book_table(report)
+        if loaded is not None:
+            report["load"] = {"busy_loops": 1, **loaded,
+                              "ratios": ratios(loaded["keraslite"], loaded.get("keras"))}
+            table = ("Quiet (no busy loop):\n\n" + table
+                     + "\n\nWith a busy loop holding one core (load average "
+                     + f"{report['loadavg_busy_start']} at its start, "
+                     + f"{report['loadavg_busy_end']} at its end):\n\n"
+                     + book_table({**report, **{k: loaded.get(k) for k in map(
+                         report_key, LABELS)}, "ratios": report["load"]["ratios"],
+                         "peer_ratios": None}))
         default_json = RESULTS / "latest.json"
         plot_path = args.plot or RESULTS / "latest.png"
         report["plot"] = plot_history(report, plot_path)
@@ -624,9 +784,7 @@ def _probe_blas(env):
     code = ("import json, sys; from benchmarks.worker import blas_info, versions; "
             "json.dump({'blas': blas_info(), 'versions': versions('keraslite')}, "
             "sys.stdout)")
-    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env,
-                         capture_output=True, text=True, check=True)
-    data = json.loads(out.stdout)
+    data = _probe(code, env)
     return data["blas"], data["versions"]
 
 
@@ -634,9 +792,7 @@ def _probe_keras_versions(env):
     code = ("import json, sys, os; import keras, tensorflow as tf; "
             "json.dump({'keras': keras.__version__, 'tensorflow': tf.__version__},"
             " sys.stdout)")
-    out = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=env,
-                         capture_output=True, text=True, check=True)
-    return json.loads(out.stdout)
+    return _probe(code, env)
 
 
 if __name__ == "__main__":

@@ -21,10 +21,16 @@ import statistics
 import sys
 import time
 
-# Keep TensorFlow quiet and on the CPU; harmless for keraslite.
+# Keep TensorFlow quiet and on the CPU; harmless for keraslite. (A
+# keras-jax worker gets KERAS_BACKEND=jax from benchmarks.run.)
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("CUDA_VISIBLE_DEVICES", "-1")
+
+
+# The libraries a worker can run: keraslite, and its peers (`benchmarks.run`
+# sets KERAS_BACKEND=jax in the environment of a keras-jax worker).
+LIBS = ("keraslite", "keras", "keras-jax", "torch")
 
 
 def _import_library(lib):
@@ -32,15 +38,21 @@ def _import_library(lib):
         import keraslite
 
         return keraslite
-    if lib == "keras":
+    if lib in ("keras", "keras-jax"):
         import keras
 
         return keras
+    if lib == "torch":
+        from benchmarks import torch_book
+
+        return torch_book
     raise ValueError(f"Unknown library: {lib}")
 
 
 def build_network(lib, features, hidden, classes):
     """The book's network, built and compiled with `lib`'s public API."""
+    if getattr(lib, "IS_PEER", False):  # plain PyTorch: its own module
+        return lib.build_network(features, hidden, classes)
     model = lib.Sequential([
         lib.Input(shape=(features,)),
         lib.layers.Dense(hidden, activation="relu"),
@@ -144,6 +156,50 @@ def blas_info():
     return info
 
 
+def best_thread_count(run, record):
+    """`run()`'s seconds at the best BLAS thread count: at each of 1 and the
+    BLAS's count (unless the BLAS variables fix it), fastest kept; every
+    time goes to `record[threads]`. The floor is then the bare products at
+    their best, as keraslite's fit measures its own thread count."""
+    from keraslite.trainers import blas_threads
+
+    controllers = blas_threads._blas_controllers()
+    fixed = any(os.environ.get(name) for name in blas_threads.ENV_VARS)
+    if fixed or not controllers:
+        seconds = run()
+        record.setdefault("default", []).append(seconds)
+        return seconds
+    original = [c.get_num_threads() for c in controllers]
+    best = None
+    try:
+        for threads in sorted({1, max(original)}):
+            for c in controllers:
+                c.set_num_threads(threads)
+            seconds = run()
+            record.setdefault(str(threads), []).append(seconds)
+            best = seconds if best is None else min(best, seconds)
+    finally:
+        for c, threads in zip(controllers, original):
+            c.set_num_threads(threads)
+    return best
+
+
+def steady_epoch(epoch_s):
+    """The median epoch after the first (the only one if there is one)."""
+    return statistics.median(epoch_s[1:]) if len(epoch_s) > 1 else epoch_s[0]
+
+
+def blas_trials(model):
+    """keraslite's BLAS thread trials in its last fit ({threads: median step
+    seconds} per trial, and the count kept), or None."""
+    chooser = getattr(model, "_blas_threads", None)
+    tuner = getattr(chooser, "tuner", None)
+    if tuner is None:
+        return None
+    return {"trials": [{str(k): v for k, v in t.items()} for t in tuner.trials],
+            "chosen": tuner.chosen, "stopped": tuner.stopped}
+
+
 def versions(lib_name):
     import numpy
 
@@ -153,6 +209,16 @@ def versions(lib_name):
         import tensorflow as tf
 
         out.update(keras=keras.__version__, tensorflow=tf.__version__)
+    elif lib_name == "keras-jax":
+        import jax
+        import keras
+
+        out.update(keras=keras.__version__, jax=jax.__version__,
+                   keras_backend=keras.backend.backend())
+    elif lib_name == "torch":
+        import torch
+
+        out.update(torch=torch.__version__, torch_threads=torch.get_num_threads())
     else:
         import keraslite
 
@@ -227,11 +293,12 @@ def task_book(args):
     # /dev/null. Best of `fit_repeats` for each: the machine is noisy, and
     # noise only ever adds time.
     fits, floor_runs, verbose1_runs = [first], [], []
+    floor_threads = {}
     for i in range(args.fit_repeats):
         if args.lib == "keraslite":
-            floor_runs.append(gemm.train_floor(
+            floor_runs.append(best_thread_count(lambda: gemm.train_floor(
                 x_train, args.hidden, args.classes, args.batch_size,
-                args.epochs)[0])
+                args.epochs)[0], floor_threads))
         if i > 0:
             seed(lib)
             model = build_network(lib, features, args.hidden, args.classes)
@@ -249,6 +316,10 @@ def task_book(args):
     out["fit_s"] = best["fit_s"]
     out["fit_runs"] = [f["fit_s"] for f in fits]
     out["epoch_s"] = best["epoch_s"]
+    # Steady state: the median epoch after the first (Keras's first traces),
+    # best over the fits.
+    out["steady_epoch_s"] = min(steady_epoch(f["epoch_s"]) for f in fits)
+    out["blas_runs"] = [f["blas"] for f in fits]
     out["steps"] = steps = args.epochs * -(-len(x_train) // args.batch_size)
     out["step_s"] = out["fit_s"] / steps
     if args.lib == "keraslite":
@@ -256,6 +327,7 @@ def task_book(args):
         out["fit_verbose1_runs"] = verbose1_runs
         out["floor"] = {
             "train_s": min(floor_runs), "train_runs": floor_runs,
+            "train_by_threads": floor_threads,
             "train_step_s": min(floor_runs) / steps,
             "predict_s": min(predict_floor_runs),
             "predict_runs": predict_floor_runs,
@@ -280,7 +352,7 @@ def fit_once(lib, model, x, y, args, verbose=0):
         finally:
             sys.stdout = saved
     return {"fit_s": fit_s, "epoch_s": timer.seconds,
-            "history": _history(history)}
+            "history": _history(history), "blas": blas_trials(model)}
 
 
 def task_scaled(args):
@@ -364,7 +436,7 @@ TASKS = {"import": task_import, "book": task_book, "scaled": task_scaled,
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("task", choices=sorted(TASKS))
-    parser.add_argument("--lib", choices=["keraslite", "keras"], required=True)
+    parser.add_argument("--lib", choices=LIBS, required=True)
     parser.add_argument("--out", required=True, help="JSON result file")
     parser.add_argument("--mnist", default=None,
                         help="mnist.npz; random data when omitted")

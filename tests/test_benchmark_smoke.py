@@ -44,7 +44,8 @@ def test_tiny_book_run_writes_json_and_png(tmp_path, mnist_npz_path):
     json_path, png_path = tmp_path / "out.json", tmp_path / "curves.png"
     stdout = run_benchmark("--tiny", "--mnist", str(mnist_npz_path),
                            "--json", str(json_path), "--plot", str(png_path))
-    assert "| measure | keraslite | Keras | GEMM floor |" in stdout
+    assert ("| measure | keraslite | Keras/TF | Keras/JAX | PyTorch | GEMM floor |"
+            in stdout)
 
     report = json.loads(json_path.read_text())
     assert report["mode"] == "book-tiny"
@@ -72,6 +73,52 @@ def test_tiny_book_run_writes_json_and_png(tmp_path, mnist_npz_path):
 
     assert Path(report["plot"]) == png_path
     assert png_path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_tiny_book_run_with_a_busy_core(tmp_path, mnist_npz_path):
+    json_path = tmp_path / "load.json"
+    stdout = run_benchmark("--tiny", "--load", "--mnist", str(mnist_npz_path),
+                           "--json", str(json_path), "--plot",
+                           str(tmp_path / "load.png"))
+    assert "With a busy loop holding one core" in stdout
+    report = json.loads(json_path.read_text())
+    assert report["mode"] == "book-tiny-load"
+    loaded = report["load"]
+    assert loaded["busy_loops"] == 1
+    assert BOOK_RESULT_KEYS <= set(loaded["keraslite"])
+    assert _is_number(loaded["keraslite"]["fit_s"])
+    assert set(loaded["ratios"]) == RATIO_KEYS
+    ratio = report["peer_ratios"]["load_fit_over_quiet_fit"]
+    assert ratio["target"] == 1.5 and _is_number(ratio["value"])
+    # without Keras and the peers, their ratios are absent, not made up
+    assert report["peer_ratios"]["fit_over_jax_fit"]["value"] is None
+    assert report["peer_ratios"]["load_fit_over_tf_load_fit"]["value"] is None
+    assert len(loaded["keraslite"]["blas_runs"]) == report["config"]["fit_repeats"]
+
+
+def test_peer_ratios_are_the_issue_13_targets():
+    from benchmarks.run import peer_ratios
+
+    def result(fit, steady, floor=None):
+        out = {"fit_s": fit, "steady_epoch_s": steady}
+        if floor is not None:
+            out["floor"] = {"train_s": floor}
+        return out
+
+    quiet = {"keraslite": result(4.0, 0.8, floor=2.5), "keras": result(10.0, 2.0),
+             "keras_jax": result(5.0, 0.8), "torch": result(6.0, 1.2)}
+    loaded = {"keraslite": result(5.0, 1.0, floor=3.0), "keras": result(11.0, 2.1)}
+    ratios = peer_ratios(quiet, loaded)
+    values = {k: r["value"] for k, r in ratios.items()}
+    assert values == {
+        "fit_over_jax_fit": 0.8, "steady_epoch_over_jax": 1.0,
+        "fit_over_floor": 1.6, "fit_over_tf_fit": 0.4,
+        "fit_over_torch_fit": 4.0 / 6.0, "load_fit_over_quiet_fit": 1.25,
+        "load_fit_over_tf_load_fit": 5.0 / 11.0, "load_fit_over_jax_load_fit": None}
+    assert ratios["fit_over_jax_fit"]["met"] is True
+    assert ratios["fit_over_floor"]["met"] is True  # <= 1.6
+    assert ratios["load_fit_over_jax_load_fit"]["met"] is None
+    assert "load_fit_over_quiet_fit" not in peer_ratios(quiet)
 
 
 def test_tiny_scaled_run_writes_json(tmp_path, mnist_npz_path):

@@ -54,6 +54,8 @@ INTERNAL_MODULES = {
     "trainers.compile_utils": "how compile's loss/metrics map onto outputs",
     "trainers.compile_config": "compile()'s arguments as a file's compile_config "
                                "(Model.get_compile_config/compile_from_config)",
+    "trainers.blas_threads": "how fit chooses its BLAS thread count; its "
+                             "setting is config.set_blas_threads",
     "trainers.epoch_iterator": "the steps of an epoch over a data adapter, behind fit",
     "trainers.data_adapters": "the adapters behind fit's input types (arrays, "
                               "generators, utils.PyDataset)",

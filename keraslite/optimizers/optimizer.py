@@ -7,6 +7,7 @@ averages (`use_ema`), apply constraints, then count the iteration. With
 and the real step (clipping, weight decay, `update_step`) runs on their
 mean at every n-th. Updates happen in place on float32 arrays.
 """
+import os
 import re
 
 import numpy as np
@@ -19,6 +20,10 @@ from keraslite.utils.naming import snake_case, unique_name
 # Elements per block of an update: the step's arrays (about six of them)
 # then fit in a 2 MiB L2 cache.
 _BLOCK = 1 << 16
+
+# The worker threads that share the blocks of a large variable's update
+# (NumPy's ufuncs release the GIL), made at the first split update.
+_POOL = []
 
 
 class Optimizer:
@@ -106,6 +111,7 @@ class Optimizer:
         self._slots = []  # [(slot name, [array per variable])] in Keras order
         self._extra_state = []  # [(name, array)] saved after the slots
         self._trainable_variables = []
+        self._update_threads = 1  # set by fit, from its BLAS thread choice
         self._exclude_from_weight_decay = set()
         self._exclude_from_weight_decay_pattern = None
 
@@ -366,8 +372,10 @@ class Optimizer:
 
         A step makes several elementwise passes over the variable, its
         gradient and its slots; done in blocks of `_BLOCK` elements, the
-        arrays of a block stay in the CPU cache between passes. The result
-        is the same, element for element.
+        arrays of a block stay in the CPU cache between passes. With
+        `_update_threads` > 1 (fit's measured choice), keraslite's own
+        optimizers share the blocks among that many threads. The result is
+        the same, element for element.
         """
         slots = [group[index] for _, group in self._slot_groups()]
         scratch = [arrays[index] for arrays in self._scratch]
@@ -379,10 +387,31 @@ class Optimizer:
             return
         flat = [a.reshape(-1) for a in arrays]
         n_slots = len(slots)
-        for start in range(0, variable.size, _BLOCK):
-            block = [a[start:start + _BLOCK] for a in flat]
-            self.update_step(block[0], block[1], learning_rate,
-                             block[2:2 + n_slots], block[2 + n_slots:])
+
+        def run(first, stop):
+            for start in range(first, stop, _BLOCK):
+                block = [a[start:min(start + _BLOCK, stop)] for a in flat]
+                self.update_step(block[0], block[1], learning_rate,
+                                 block[2:2 + n_slots], block[2 + n_slots:])
+
+        threads = min(self._update_threads, -(-variable.size // _BLOCK))
+        if threads < 2 or not type(self).__module__.startswith("keraslite."):
+            run(0, variable.size)
+            return
+        # Contiguous shares of whole blocks, one per thread (this one
+        # included): the blocks and their numbers are those of one thread.
+        per = -(-variable.size // _BLOCK // threads) * _BLOCK
+        bounds = [(i * per, min((i + 1) * per, variable.size))
+                  for i in range(threads)]
+        futures = [_pool().submit(run, a, b) for a, b in bounds[1:] if a < b]
+        run(*bounds[0])
+        for future in futures:
+            future.result()
+
+    def _set_update_threads(self, threads):
+        """How many threads share a large variable's update (fit sets it to
+        the BLAS thread count it chose)."""
+        self._update_threads = max(1, int(threads))
 
     def _before_update_steps(self):
         """Runs once per step before the `update_step`s (after weight decay)."""
@@ -477,6 +506,15 @@ class Optimizer:
         if isinstance(lr, dict):
             config["learning_rate"] = schedules.deserialize(lr)
         return cls(**config)
+
+
+def _pool():
+    if not _POOL:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _POOL.append(ThreadPoolExecutor(max(1, (os.cpu_count() or 2) - 1),
+                                        thread_name_prefix="keraslite-update"))
+    return _POOL[0]
 
 
 def _is_schedule(value):

@@ -10,6 +10,8 @@ TensorFlow backend does, so the gradient entering the layer is the fused
 
 Data is handled as flat lists: one array per model input, one per output.
 """
+import time
+
 import numpy as np
 
 from keraslite import autodiff, backend
@@ -20,7 +22,7 @@ from keraslite import optimizers as optimizers_module
 from keraslite.models import data as data_utils
 from keraslite.models import interrupt as interrupt_module
 from keraslite.ops.node import flatten
-from keraslite.trainers import data_adapters
+from keraslite.trainers import blas_threads, data_adapters
 from keraslite.trainers import epoch_iterator as epoch_iterator_module
 from keraslite.trainers.compile_utils import CompiledOutputs
 from keraslite.trainers.data_adapters import data_adapter_utils
@@ -521,6 +523,9 @@ class Trainer:
         with interrupt_module.DeferredInterrupt(self) as interrupt:
             callback_list.on_train_begin()
             epoch_logs = {}  # logs of the last completed epoch
+            # The BLAS thread count of the loop: measured, unless the user chose.
+            blas = self._blas_threads = blas_threads.BlasThreads(
+                on_change=self.optimizer._set_update_threads)
             try:
                 for epoch in range(initial_epoch, epochs):
                     self.reset_metrics()
@@ -528,7 +533,9 @@ class Trainer:
                     stopped_early = False
                     for step, (bx, by, bsw) in epoch_iterator:
                         callback_list.on_train_batch_begin(step)
+                        start = time.perf_counter()
                         self._train_step(bx, by, bsw)
+                        blas.observe(time.perf_counter() - start, len(bx[0]))
                         callback_list.on_train_batch_end(step, self._logs())
                         if self.stop_training:
                             # Stopped on its last step, the epoch is complete.
@@ -556,6 +563,8 @@ class Trainer:
                 self.stop_training = True
                 callback_list.on_train_end(epoch_logs)
                 raise
+            finally:
+                blas.close()
             # As Keras's fit, before `on_train_end`: with `use_ema`, the
             # weights become their moving averages (a no-op otherwise). An
             # optimizer that never stepped (nor was loaded) has no averages.
