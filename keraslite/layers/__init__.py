@@ -151,3 +151,7 @@ from keraslite.layers.rnn.simple_rnn import SimpleRNN, SimpleRNNCell
 _RNN_LAYERS = (RNN, SimpleRNN, SimpleRNNCell)
 ALL_LAYERS.update((cls.__name__, cls) for cls in _RNN_LAYERS)
 registry.register_builtins("layers", {cls.__name__: cls for cls in _RNN_LAYERS})
+from keraslite.layers.rnn.lstm import LSTM, LSTMCell
+_RNN_LAYERS += (LSTM, LSTMCell)
+ALL_LAYERS.update((cls.__name__, cls) for cls in _RNN_LAYERS)
+registry.register_builtins("layers", {cls.__name__: cls for cls in _RNN_LAYERS})
