@@ -648,6 +648,18 @@ class RNN(Layer):
         return cls(cell, **config)
 
 
+def _keras2_config(config):
+    """A layer config without the `time_major` (False) that Keras 2
+    (tf.keras) files add; keraslite, as Keras 3, has no time-major layout."""
+    config = dict(config)
+    if config.pop("time_major", False):
+        raise ValueError(
+            "keraslite's recurrent layers take (batch, timesteps, features) "
+            "inputs. Received: time_major=True"
+        )
+    return config
+
+
 class RNNCellAttributes:
     """The cell's arguments read through the layer (`layer.units`, ...)."""
 
@@ -665,6 +677,10 @@ class RNNCellAttributes:
     bias_constraint = property(lambda self: self.cell.bias_constraint)
     dropout = property(lambda self: self.cell.dropout)
     recurrent_dropout = property(lambda self: self.cell.recurrent_dropout)
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**_keras2_config(config))
 
     def _layer_config(self, extra):
         """The RNN layer's config with the cell's arguments instead of the
