@@ -292,6 +292,10 @@ class BaseRNNCell(Layer, DropoutRNNCell):
         return [grads[names[id(w)]] for w in self.trainable_weights]
 
     # --- calling the cell on one step ------------------------------------------
+    def __call__(self, inputs, states=None, training=None, **kwargs):
+        # As Keras's cells: `cell(inputs, states)` (states positional).
+        return super().__call__(inputs, states=states, training=training, **kwargs)
+
     def call(self, inputs, states, training=False):
         """One step: `(output, new_states)` (states as a list)."""
         single = not isinstance(states, (list, tuple))
