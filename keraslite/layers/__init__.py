@@ -101,6 +101,7 @@ _BUILD_CONFIG_LAYERS = ("Dense", "Flatten", "Add", "Subtract", "Multiply",
                          "Conv2D", "Conv2DTranspose", "DepthwiseConv2D",
                          "SeparableConv2D") + tuple(
     cls.__name__ for cls in _SHAPE_LAYERS if not cls.__name__.startswith("Spatial"))
+_BUILD_CONFIG_LAYERS += tuple(cls.__name__ for cls in _RNN_LAYERS)
 
 
 def _shape_list(shape):

@@ -22,6 +22,9 @@ def activate(kernels, z, keep):
     """`(activation(z), z or None)`: the input is kept when the backward
     needs it. `z` is overwritten."""
     forward, _, needs_input = kernels
+    # NOTE: a gate's columns are a strided view; NumPy's `clip(out=)` (in
+    # the sigmoid kernel) misreads some such views, so work on a copy.
+    z = np.ascontiguousarray(z)
     pre = z.copy() if keep and needs_input else None
     return forward(z), pre
 
@@ -487,6 +490,7 @@ class RNN(Layer):
         if isinstance(self.cell, Layer) and not self.cell.built:
             self.cell.build(step_input_shape)
             self.cell.built = True
+            self.cell.input_shape = step_input_shape  # its build_config
         if self.stateful:
             if self.states is not None:
                 self.reset_state()
