@@ -601,7 +601,11 @@ class RNN(Layer):
                 self.go_backwards, self.return_sequences, self.return_state,
                 self.zero_output_for_mask)
         else:
-            outputs, final = self._cell_loop(sequences, states, mask, training)
+            autodiff.enter_call()  # the cell's calls are inner calls (Tensors out)
+            try:
+                outputs, final = self._cell_loop(sequences, states, mask, training)
+            finally:
+                autodiff.exit_call()
         if self.stateful:
             for var, value in zip(self.states, final):
                 var.assign(autodiff.value_of(value))
