@@ -84,6 +84,35 @@ def test_masked_fit_matches_keras():
         np.testing.assert_allclose(a, b, rtol=TOL, atol=TOL)
 
 
+def _regularized(lib):
+    L, R, C = lib.layers, lib.regularizers, lib.constraints
+    inputs = lib.Input((8, 3))
+    seq, h, c = L.LSTM(5, return_sequences=True, return_state=True,
+                       kernel_regularizer="l2", recurrent_regularizer=R.L1(0.01),
+                       bias_regularizer="l1", activity_regularizer="l2",
+                       recurrent_constraint=C.MaxNorm(0.5),
+                       kernel_constraint="non_neg")(inputs)
+    out = L.GRU(3, kernel_regularizer="l1l2", bias_constraint=C.UnitNorm(),
+                activity_regularizer=R.L2(0.1))(seq)
+    return lib.Model(inputs, L.Dense(1)(L.Concatenate()([out, h, c])))
+
+
+def test_regularizers_constraints_and_activity_penalties_fit_as_keras():
+    """Weight penalties, constraints, and an activity penalty per returned
+    tensor (output and states, as Keras 3) in a whole run."""
+    x, y = _data()
+    ours, theirs = _regularized(keraslite), _regularized(keras)
+    theirs.set_weights(ours.get_weights())
+    histories = []
+    for model in (ours, theirs):
+        model.compile(optimizer="adam", loss="mse")
+        histories.append(model.fit(x, y, batch_size=16, epochs=3, shuffle=False,
+                                   verbose=0).history)
+    np.testing.assert_allclose(histories[0]["loss"], histories[1]["loss"], rtol=TOL)
+    for a, b in zip(ours.get_weights(), theirs.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=TOL, atol=TOL)
+
+
 # --- files ---------------------------------------------------------------------------
 FILE_MODELS = dict(MODELS, **{
     "LSTM options": lambda L: [L.LSTM(3, go_backwards=True, unit_forget_bias=False,

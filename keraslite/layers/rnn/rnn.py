@@ -476,6 +476,11 @@ class RNN(Layer):
     def _check_input_shape(self, input_shape):
         self._check_rank(input_shape)
 
+    def _activity_penalty(self, outputs):
+        # As Keras 3: with `return_state`, one penalty per returned tensor.
+        for output in outputs if isinstance(outputs, list) else [outputs]:
+            super()._activity_penalty(output)
+
     def build(self, sequences_shape, initial_state_shape=None):
         self._check_rank(tuple(sequences_shape))
         if self.unroll and sequences_shape[1] is None:
