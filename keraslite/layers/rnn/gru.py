@@ -12,8 +12,8 @@ import numpy as np
 from keraslite import activations
 from keraslite.layers.rnn.lstm import _check_use_cudnn, _refuse_cudnn
 from keraslite.layers.rnn.rnn import (RNN, BaseRNNCell, RNNCellAttributes,
-                                      activate, activate_backward,
-                                      masked_matmul, masked_matmul_backward)
+                                      activate, activate_backward, dot_t,
+                                      masked_matmul, masked_matmul_backward, t_dot)
 
 
 class GRUCell(BaseRNNCell):
@@ -103,7 +103,8 @@ class GRUCell(BaseRNNCell):
         return [h], ctx
 
     def step_backward(self, ctx, d_states, rdp, grads):
-        """Gradients of the step's projection and of `[h_{t-1}]`."""
+        """Gradients of the step's projection and of `[h_{t-1}]`, and the
+        operands of the recurrent kernel's gradient."""
         h_prev, z, r, hh, m_h, (pre_z, pre_r, pre_h) = ctx
         u = self.units
         kernel = self.recurrent_kernel.value
@@ -114,8 +115,7 @@ class GRUCell(BaseRNNCell):
             dr = da * m_h
             dm_h = da * r
         else:
-            grads["recurrent_kernel"][:, 2 * u:] += m_h.T @ da
-            d_reset = da @ kernel[:, 2 * u:].T
+            d_reset = dot_t(da, kernel[:, 2 * u:])
             dr = d_reset * h_prev if rdp is None else d_reset * (h_prev * rdp[2])
             dh_h = d_reset * r
             dh_prev += dh_h if rdp is None else dh_h * rdp[2]
@@ -124,16 +124,27 @@ class GRUCell(BaseRNNCell):
         d_proj = np.concatenate([dz, dr, da], axis=1)
         if self.reset_after:
             dm = np.concatenate([dz, dr, dm_h], axis=1)
-            dh_m, dw = masked_matmul_backward(h_prev, kernel, rdp, dm)
-            grads["recurrent_kernel"] += dw
+            dh_m, _ = masked_matmul_backward(h_prev, kernel, rdp, dm, need_dw=False)
             if self.use_bias:
                 grads["bias"][1] += dm.sum(0)
-        else:
-            dh_m, dw = masked_matmul_backward(
-                h_prev, kernel[:, :2 * u], self._rec_masks(rdp, slice(0, 2)),
-                d_proj[:, :2 * u])
-            grads["recurrent_kernel"][:, :2 * u] += dw
-        return d_proj, [dh_prev + dh_m]
+            return d_proj, [dh_prev + dh_m], (h_prev, dm)
+        dm = d_proj[:, :2 * u]
+        dh_m, _ = masked_matmul_backward(
+            h_prev, kernel[:, :2 * u], self._rec_masks(rdp, slice(0, 2)), dm,
+            need_dw=False)
+        return d_proj, [dh_prev + dh_m], (h_prev, dm, m_h, da)
+
+    def recurrent_kernel_grad(self, terms, rdp):
+        if self.reset_after:
+            return super().recurrent_kernel_grad(terms, rdp)
+        u = self.units
+        h, dm, m_h, da = (np.stack([term[k] for term in terms]) for k in range(4))
+        dw = np.empty_like(self.recurrent_kernel.value)
+        dw[:, :2 * u] = masked_matmul_backward(
+            h, dw[:, :2 * u], self._rec_masks(rdp, slice(0, 2)), dm,
+            need_da=False)[1]
+        dw[:, 2 * u:] = t_dot(m_h.reshape(-1, u), da.reshape(-1, u))
+        return dw
 
     def get_config(self):
         return {

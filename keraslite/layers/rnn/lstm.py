@@ -93,7 +93,8 @@ class LSTMCell(BaseRNNCell):
         return [h, c], ctx
 
     def step_backward(self, ctx, d_states, rdp, grads):
-        """Gradients of the step's projection and of `[h_{t-1}, c_{t-1}]`."""
+        """Gradients of the step's projection and of `[h_{t-1}, c_{t-1}]`,
+        and the operands of the recurrent kernel's gradient."""
         h_prev, c_prev, i, f, g, o, tanh_c, (pre_i, pre_f, pre_g, pre_o, pre_c) = ctx
         dh, dc = d_states
         do = dh * tanh_c
@@ -103,10 +104,9 @@ class LSTMCell(BaseRNNCell):
             activate_backward(self._rec_act, dc * c_prev, f, pre_f),
             activate_backward(self._act, dc * i, g, pre_g),
             activate_backward(self._rec_act, do, o, pre_o)], axis=1)
-        dh_prev, dw = masked_matmul_backward(h_prev, self.recurrent_kernel.value,
-                                             rdp, dz)
-        grads["recurrent_kernel"] += dw
-        return dz, [dh_prev, dc * f]
+        dh_prev, _ = masked_matmul_backward(h_prev, self.recurrent_kernel.value,
+                                            rdp, dz, need_dw=False)
+        return dz, [dh_prev, dc * f], (h_prev, dz)
 
     def get_config(self):
         return {

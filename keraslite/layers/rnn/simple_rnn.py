@@ -1,7 +1,7 @@
 """SimpleRNN: `h_t = activation(x_t @ kernel + h_{t-1} @ recurrent_kernel + bias)`."""
 from keraslite.layers.rnn.rnn import (RNN, BaseRNNCell, RNNCellAttributes,
                                       activate, activate_backward,
-                                      masked_matmul_backward)
+                                      masked_matmul, masked_matmul_backward)
 
 
 class SimpleRNNCell(BaseRNNCell):
@@ -28,20 +28,19 @@ class SimpleRNNCell(BaseRNNCell):
 
     def step(self, proj_t, states, rdp, keep):
         """One step: `[h]` and what its backward needs."""
-        h_in = states[0] if rdp is None else states[0] * rdp
-        z = proj_t + h_in @ self.recurrent_kernel.value
+        h_prev = states[0]
+        z = proj_t + masked_matmul(h_prev, self.recurrent_kernel.value, rdp)
         h, pre = activate(self._act, z, keep)
-        return [h], ((h_in, h, pre) if keep else None)
+        return [h], ((h_prev, h, pre) if keep else None)
 
     def step_backward(self, ctx, d_states, rdp, grads):
-        """Gradients of the step's projection and of `[h_{t-1}]`."""
-        h_in, h, pre = ctx
+        """Gradients of the step's projection and of `[h_{t-1}]`, and the
+        operands of the recurrent kernel's gradient."""
+        h_prev, h, pre = ctx
         dz = activate_backward(self._act, d_states[0], h, pre)
-        dh_prev, dw = masked_matmul_backward(h_in, self.recurrent_kernel.value,
-                                             None, dz)
-        grads["recurrent_kernel"] += dw
-        return dz, [dh_prev if rdp is None else dh_prev * rdp]
-
+        dh_prev, _ = masked_matmul_backward(h_prev, self.recurrent_kernel.value,
+                                            rdp, dz, need_dw=False)
+        return dz, [dh_prev], (h_prev, dz)
 
 
 class SimpleRNN(RNNCellAttributes, RNN):
