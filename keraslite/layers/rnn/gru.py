@@ -9,14 +9,13 @@ input_bias` and `m = h_{t-1} @ recurrent_kernel (+ recurrent_bias)`:
 """
 import numpy as np
 
-from keraslite import activations
 from keraslite.layers.rnn.lstm import _check_use_cudnn, _refuse_cudnn
-from keraslite.layers.rnn.rnn import (RNN, BaseRNNCell, RNNCellAttributes,
+from keraslite.layers.rnn.rnn import (RNN, GatedRNNCell, RNNCellAttributes,
                                       activate, activate_backward, dot_t,
                                       masked_matmul, masked_matmul_backward, t_dot)
 
 
-class GRUCell(BaseRNNCell):
+class GRUCell(GatedRNNCell):
     """Cell class for the GRU layer: one step.
 
     Args:
@@ -34,7 +33,6 @@ class GRUCell(BaseRNNCell):
     """
 
     gates = 3
-    _full_rate_drops = False
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid",
                  use_bias=True, kernel_initializer="glorot_uniform",
@@ -43,9 +41,9 @@ class GRUCell(BaseRNNCell):
                  bias_regularizer=None, kernel_constraint=None,
                  recurrent_constraint=None, bias_constraint=None, dropout=0.0,
                  recurrent_dropout=0.0, reset_after=True, seed=None, **kwargs):
-        implementation = kwargs.pop("implementation", 2)
         super().__init__(
-            units, activation=activation, use_bias=use_bias,
+            units, activation=activation, recurrent_activation=recurrent_activation,
+            use_bias=use_bias,
             kernel_initializer=kernel_initializer,
             recurrent_initializer=recurrent_initializer,
             bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
@@ -53,13 +51,6 @@ class GRUCell(BaseRNNCell):
             bias_regularizer=bias_regularizer, kernel_constraint=kernel_constraint,
             recurrent_constraint=recurrent_constraint, bias_constraint=bias_constraint,
             dropout=dropout, recurrent_dropout=recurrent_dropout, seed=seed, **kwargs)
-        self.implementation = implementation
-        if self.recurrent_dropout != 0.0:
-            self.implementation = 1
-        if self.implementation == 1:
-            self.dropout_mask_count = 3
-        self.recurrent_activation = activations.get(recurrent_activation)
-        self._rec_act = activations.kernels(self.recurrent_activation)
         self.reset_after = reset_after
 
     def _bias_shape(self):
@@ -149,7 +140,6 @@ class GRUCell(BaseRNNCell):
     def get_config(self):
         return {
             **super().get_config(),
-            "recurrent_activation": activations.serialize(self.recurrent_activation),
             "reset_after": self.reset_after,
         }
 

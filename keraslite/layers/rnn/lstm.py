@@ -7,13 +7,12 @@ With the gates `i, f, g, o` (in the kernels' column order):
 """
 import numpy as np
 
-from keraslite import activations
-from keraslite.layers.rnn.rnn import (RNN, BaseRNNCell, RNNCellAttributes,
+from keraslite.layers.rnn.rnn import (RNN, GatedRNNCell, RNNCellAttributes,
                                       activate, activate_backward,
                                       masked_matmul, masked_matmul_backward)
 
 
-class LSTMCell(BaseRNNCell):
+class LSTMCell(GatedRNNCell):
     """Cell class for the LSTM layer: one step.
 
     Args:
@@ -32,7 +31,6 @@ class LSTMCell(BaseRNNCell):
     """
 
     gates = 4
-    _full_rate_drops = False
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid",
                  use_bias=True, kernel_initializer="glorot_uniform",
@@ -42,9 +40,9 @@ class LSTMCell(BaseRNNCell):
                  kernel_constraint=None, recurrent_constraint=None,
                  bias_constraint=None, dropout=0.0, recurrent_dropout=0.0,
                  seed=None, **kwargs):
-        implementation = kwargs.pop("implementation", 2)
         super().__init__(
-            units, activation=activation, use_bias=use_bias,
+            units, activation=activation, recurrent_activation=recurrent_activation,
+            use_bias=use_bias,
             kernel_initializer=kernel_initializer,
             recurrent_initializer=recurrent_initializer,
             bias_initializer=bias_initializer, kernel_regularizer=kernel_regularizer,
@@ -52,13 +50,6 @@ class LSTMCell(BaseRNNCell):
             bias_regularizer=bias_regularizer, kernel_constraint=kernel_constraint,
             recurrent_constraint=recurrent_constraint, bias_constraint=bias_constraint,
             dropout=dropout, recurrent_dropout=recurrent_dropout, seed=seed, **kwargs)
-        self.implementation = implementation
-        if self.recurrent_dropout != 0.0:
-            self.implementation = 1
-        if self.implementation == 1:
-            self.dropout_mask_count = 4
-        self.recurrent_activation = activations.get(recurrent_activation)
-        self._rec_act = activations.kernels(self.recurrent_activation)
         self.unit_forget_bias = unit_forget_bias
         self.state_size = [self.units, self.units]
 
@@ -111,7 +102,6 @@ class LSTMCell(BaseRNNCell):
     def get_config(self):
         return {
             **super().get_config(),
-            "recurrent_activation": activations.serialize(self.recurrent_activation),
             "unit_forget_bias": self.unit_forget_bias,
         }
 

@@ -387,6 +387,31 @@ class BaseRNNCell(Layer, DropoutRNNCell):
         }
 
 
+class GatedRNNCell(BaseRNNCell):
+    """What LSTMCell and GRUCell add: the gates' `recurrent_activation`, and
+    Keras's `implementation` (1, forced by `recurrent_dropout`: one dropout
+    mask per gate)."""
+
+    _full_rate_drops = False
+
+    def __init__(self, units, recurrent_activation="sigmoid", **kwargs):
+        implementation = kwargs.pop("implementation", 2)
+        super().__init__(units, **kwargs)
+        self.implementation = implementation
+        if self.recurrent_dropout != 0.0:
+            self.implementation = 1
+        if self.implementation == 1:
+            self.dropout_mask_count = self.gates
+        self.recurrent_activation = activations.get(recurrent_activation)
+        self._rec_act = activations.kernels(self.recurrent_activation)
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "recurrent_activation": activations.serialize(self.recurrent_activation),
+        }
+
+
 def run_cell(owner, cell, sequences, states, mask, training, go_backwards=False,
              return_sequences=False, return_state=False, zero_output_for_mask=False):
     """Runs a built-in cell over `sequences` and records it on the tape as
