@@ -274,3 +274,29 @@ def test_bad_mask_and_initial_state():
         layer(x, initial_state=[np.zeros((2, 2), "float32")])
     with pytest.raises(ValueError, match=r"must have shape \(2, 2\)"):
         layer(x, initial_state=[np.zeros((2, 3), "float32")] * 2)
+
+
+def test_use_cudnn_true_raises_at_call_as_keras_without_a_gpu():
+    layer = layers.GRU(2, use_cudnn=True)
+    with pytest.raises(ValueError, match="cuDNN is not supported"):
+        layer(np.ones((1, 2, 1), "float32"))
+    assert layers.LSTM(2, use_cudnn=False).get_config().get("use_cudnn") is None
+
+
+@pytest.mark.parametrize("make,implementation,count", [
+    (lambda: layers.LSTM(2), 2, None),
+    (lambda: layers.LSTM(2, recurrent_dropout=0.1), 1, 4),
+    (lambda: layers.GRU(2, implementation=1), 1, 3),
+    (lambda: layers.GRU(2, dropout=0.2), 2, None),
+])
+def test_implementation_and_dropout_mask_count(make, implementation, count):
+    layer = make()
+    assert layer.implementation == implementation
+    assert getattr(layer.cell, "dropout_mask_count", None) == count
+
+
+def test_keras2_config_time_major():
+    config = layers.LSTM(2).get_config()
+    assert layers.LSTM.from_config({**config, "time_major": False}).units == 2
+    with pytest.raises(ValueError, match="time_major=True"):
+        layers.LSTM.from_config({**config, "time_major": True})

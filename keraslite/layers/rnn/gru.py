@@ -9,8 +9,7 @@ input_bias` and `m = h_{t-1} @ recurrent_kernel (+ recurrent_bias)`:
 """
 import numpy as np
 
-from keraslite.layers.rnn.lstm import _check_use_cudnn, _refuse_cudnn
-from keraslite.layers.rnn.rnn import (RNN, GatedRNNCell, RNNCellAttributes,
+from keraslite.layers.rnn.rnn import (GatedRNNCell, GatedRNNLayer,
                                       activate, activate_backward, dot_t,
                                       masked_matmul, masked_matmul_backward, t_dot)
 
@@ -144,7 +143,7 @@ class GRUCell(GatedRNNCell):
         }
 
 
-class GRU(RNNCellAttributes, RNN):
+class GRU(GatedRNNLayer):
     """Gated Recurrent Unit layer (Cho et al. 2014).
 
     Args:
@@ -163,9 +162,7 @@ class GRU(RNNCellAttributes, RNN):
     (32, 10, 4)
     """
 
-    recurrent_activation = property(lambda self: self.cell.recurrent_activation)
     reset_after = property(lambda self: self.cell.reset_after)
-    implementation = property(lambda self: self.cell.implementation)
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid",
                  use_bias=True, kernel_initializer="glorot_uniform",
@@ -189,16 +186,7 @@ class GRU(RNNCellAttributes, RNN):
             reset_after=reset_after, dtype=kwargs.get("dtype", None),
             trainable=kwargs.get("trainable", True), name="gru_cell", seed=seed,
             implementation=kwargs.pop("implementation", 2))
-        super().__init__(cell, return_sequences=return_sequences,
+        super().__init__(cell, use_cudnn=use_cudnn, return_sequences=return_sequences,
                          return_state=return_state, go_backwards=go_backwards,
                          stateful=stateful, unroll=unroll,
                          activity_regularizer=activity_regularizer, **kwargs)
-        self.use_cudnn = _check_use_cudnn(use_cudnn)
-
-    def call(self, sequences, initial_state=None, mask=None, training=False):
-        _refuse_cudnn(self)
-        return super().call(sequences, mask=mask, training=training,
-                            initial_state=initial_state)
-
-    def get_config(self):
-        return self._layer_config({})

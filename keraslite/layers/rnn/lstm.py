@@ -7,7 +7,7 @@ With the gates `i, f, g, o` (in the kernels' column order):
 """
 import numpy as np
 
-from keraslite.layers.rnn.rnn import (RNN, GatedRNNCell, RNNCellAttributes,
+from keraslite.layers.rnn.rnn import (GatedRNNCell, GatedRNNLayer,
                                       activate, activate_backward,
                                       masked_matmul, masked_matmul_backward)
 
@@ -106,7 +106,7 @@ class LSTMCell(GatedRNNCell):
         }
 
 
-class LSTM(RNNCellAttributes, RNN):
+class LSTM(GatedRNNLayer):
     """Long Short-Term Memory layer (Hochreiter 1997).
 
     Args:
@@ -125,9 +125,7 @@ class LSTM(RNNCellAttributes, RNN):
     >>> output, h, c = layer(np.ones((32, 10, 8), "float32"))
     """
 
-    recurrent_activation = property(lambda self: self.cell.recurrent_activation)
     unit_forget_bias = property(lambda self: self.cell.unit_forget_bias)
-    implementation = property(lambda self: self.cell.implementation)
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid",
                  use_bias=True, kernel_initializer="glorot_uniform",
@@ -152,35 +150,7 @@ class LSTM(RNNCellAttributes, RNN):
             dtype=kwargs.get("dtype", None), trainable=kwargs.get("trainable", True),
             name="lstm_cell", seed=seed,
             implementation=kwargs.pop("implementation", 2))
-        super().__init__(cell, return_sequences=return_sequences,
+        super().__init__(cell, use_cudnn=use_cudnn, return_sequences=return_sequences,
                          return_state=return_state, go_backwards=go_backwards,
                          stateful=stateful, unroll=unroll,
                          activity_regularizer=activity_regularizer, **kwargs)
-        self.use_cudnn = _check_use_cudnn(use_cudnn)
-
-    def call(self, sequences, initial_state=None, mask=None, training=False):
-        _refuse_cudnn(self)
-        return super().call(sequences, mask=mask, training=training,
-                            initial_state=initial_state)
-
-    def get_config(self):
-        return self._layer_config({})
-
-
-def _check_use_cudnn(use_cudnn):
-    if use_cudnn not in ("auto", True, False):
-        raise ValueError(
-            "Invalid valid received for argument `use_cudnn`. Expected one of "
-            f"{{'auto', True, False}}. Received: use_cudnn={use_cudnn}"
-        )
-    return use_cudnn
-
-
-def _refuse_cudnn(layer):
-    if layer.use_cudnn is True:
-        raise ValueError(
-            "use_cudnn=True was specified, but cuDNN is not supported for this "
-            "layer configuration with this backend. Pass use_cudnn='auto' to "
-            "fallback to a non-cuDNN implementation."
-        )
-

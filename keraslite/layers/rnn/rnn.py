@@ -786,3 +786,34 @@ class RNNCellAttributes:
         return {**base, **cell_config,
                 "activity_regularizer": regularizers.serialize(self.activity_regularizer),
                 **extra}
+
+
+class GatedRNNLayer(RNNCellAttributes, RNN):
+    """What LSTM and GRU share: `recurrent_activation`, `implementation`
+    and Keras's `use_cudnn` argument ("auto", True or False; keraslite runs
+    on the CPU, so True raises at call time as Keras does without cuDNN)."""
+
+    recurrent_activation = property(lambda self: self.cell.recurrent_activation)
+    implementation = property(lambda self: self.cell.implementation)
+
+    def __init__(self, cell, use_cudnn="auto", **kwargs):
+        super().__init__(cell, **kwargs)
+        if use_cudnn not in ("auto", True, False):
+            raise ValueError(
+                "Invalid valid received for argument `use_cudnn`. Expected one "
+                f"of {{'auto', True, False}}. Received: use_cudnn={use_cudnn}"
+            )
+        self.use_cudnn = use_cudnn
+
+    def call(self, sequences, initial_state=None, mask=None, training=False):
+        if self.use_cudnn is True:
+            raise ValueError(
+                "use_cudnn=True was specified, but cuDNN is not supported for "
+                "this layer configuration with this backend. Pass "
+                "use_cudnn='auto' to fallback to a non-cuDNN implementation."
+            )
+        return super().call(sequences, initial_state=initial_state, mask=mask,
+                            training=training)
+
+    def get_config(self):
+        return self._layer_config({})

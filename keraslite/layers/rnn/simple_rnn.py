@@ -87,10 +87,6 @@ class SimpleRNN(RNNCellAttributes, RNN):
                          return_state=return_state, go_backwards=go_backwards,
                          stateful=stateful, unroll=unroll, **kwargs)
 
-    def call(self, sequences, initial_state=None, mask=None, training=False):
-        return super().call(sequences, mask=mask, training=training,
-                            initial_state=initial_state)
-
     def get_config(self):
         config = self._layer_config({})
         del config["seed"]  # as Keras 3.15's SimpleRNN
