@@ -128,7 +128,7 @@ class GRUCell(GatedRNNCell):
         if self.reset_after:
             return super().recurrent_kernel_grad(terms, rdp)
         u = self.units
-        h, dm, m_h, da = (np.stack([term[k] for term in terms]) for k in range(4))
+        h, dm, m_h, da = terms
         dw = np.empty_like(self.recurrent_kernel.value)
         dw[:, :2 * u] = masked_matmul_backward(
             h, dw[:, :2 * u], self._rec_masks(rdp, slice(0, 2)), dm,

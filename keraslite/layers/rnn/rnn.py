@@ -174,7 +174,7 @@ def sequence_backward(cell, ctx, d_output, d_states, need_input_grad=True):
     grads = cell._zero_grads()
     d_proj = np.zeros((len(order), batch, cell._projection_size()), cell.dtype)
     d_carry = None  # gradient reaching the previous output through a masked step
-    recurrent_terms = []  # per step: the operands of the recurrent kernel's gradient
+    terms = None  # per step: the operands of the recurrent kernel's gradient
     for i in range(len(order) - 1, -1, -1):
         t = order[i]
         do = None
@@ -195,14 +195,17 @@ def sequence_backward(cell, ctx, d_output, d_states, need_input_grad=True):
         if do is not None:
             ds[0] = ds[0] + do
         d_proj[t], ds, rec = cell.step_backward(step_ctx[i], ds, rdp, grads)
-        flush_denormals(d_proj[t])
         ds = [flush_denormals(d) for d in ds]
-        recurrent_terms.append([rec[0]] + [flush_denormals(r) for r in rec[1:]])
+        if terms is None:
+            terms = [np.empty((len(order),) + r.shape, cell.dtype) for r in rec]
+        for term, r in zip(terms, rec):
+            term[i] = r
         if mask is not None:
             ds = [d + k for d, k in zip(ds, keep_states)]
-    # The recurrent kernel's gradient over all steps at once (steps in
-    # reverse order: the sum does not care).
-    grads["recurrent_kernel"] = cell.recurrent_kernel_grad(recurrent_terms, rdp)
+    # The recurrent kernel's gradient over all steps at once.
+    grads["recurrent_kernel"] = cell.recurrent_kernel_grad(
+        [terms[0]] + [flush_denormals(term) for term in terms[1:]], rdp)
+    flush_denormals(d_proj)
     dx_tm = cell.project_backward(pctx, d_proj, dp, grads, need_input_grad)
     dx = None if dx_tm is None else np.ascontiguousarray(dx_tm.transpose(1, 0, 2))
     return dx, ds, cell._weight_grads(grads)
@@ -324,9 +327,9 @@ class BaseRNNCell(Layer, DropoutRNNCell):
 
     def recurrent_kernel_grad(self, terms, rdp):
         """`h_{t-1}.T @ dz_t` summed over the steps, as one product; `terms`
-        holds `(h_{t-1}, dz_t)` of each step (see `step_backward`)."""
-        h = np.stack([term[0] for term in terms])
-        dz = np.stack([term[1] for term in terms])
+        holds `h_{t-1}` and `dz_t` of every step, (timesteps, batch, ...)
+        (see `step_backward`)."""
+        h, dz = terms
         return masked_matmul_backward(h, self.recurrent_kernel.value, rdp, dz,
                                       need_da=False)[1]
 
