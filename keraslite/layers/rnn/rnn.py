@@ -422,7 +422,8 @@ def run_cell(owner, cell, sequences, states, mask, training, go_backwards=False,
     output and, with `return_state`, the final states).
 
     Returns:
-        The output, or `[output, *final_states]` with `return_state`.
+        `(outputs, final_states)`: the outputs are the output, or
+        `[output, *final_states]` with `return_state` (Tensors when recorded).
     """
     state = autodiff._STATE
     tape = state["tape"]
