@@ -3078,6 +3078,12 @@ def _application_rows():
     return parity_applications.application_rows()
 
 
+def _rnn_rows():
+    from compat_tests.parity_rnn import rnn_rows
+
+    return rnn_rows()
+
+
 def all_rows():
     """Every row of the parity table, in report order."""
     from compat_tests import parity_blas, parity_confusion
@@ -3094,7 +3100,8 @@ def all_rows():
             + _optimizer_option_rows() + _shape_layer_rows()
             + parity_confusion.confusion_metric_rows() + _data_rows()
             + _pool_norm_rows() + more_metric_rows()
-            + conv_rows() + _application_rows() + parity_blas.blas_rows())
+            + conv_rows() + _application_rows() + parity_blas.blas_rows()
+            + _rnn_rows())
     names = [r.name for r in rows]
     duplicates = {n for n in names if names.count(n) > 1}
     if duplicates:

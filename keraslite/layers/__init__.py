@@ -48,6 +48,10 @@ from keraslite.layers.reshaping.up_sampling1d import UpSampling1D
 from keraslite.layers.reshaping.up_sampling2d import UpSampling2D
 from keraslite.layers.reshaping.zero_padding1d import ZeroPadding1D
 from keraslite.layers.reshaping.zero_padding2d import ZeroPadding2D
+from keraslite.layers.rnn.gru import GRU, GRUCell
+from keraslite.layers.rnn.lstm import LSTM, LSTMCell
+from keraslite.layers.rnn.rnn import RNN
+from keraslite.layers.rnn.simple_rnn import SimpleRNN, SimpleRNNCell
 from keraslite.registry import serialize_object
 from keraslite import registry
 
@@ -81,6 +85,9 @@ _SHAPE_LAYERS = (Cropping1D, Cropping2D, RandomContrast, RandomFlip, RandomRotat
                  SpatialDropout2D, UpSampling1D, UpSampling2D, ZeroPadding1D,
                  ZeroPadding2D)
 ALL_LAYERS.update((cls.__name__, cls) for cls in _SHAPE_LAYERS)
+# Recurrent layers (issue 12).
+_RNN_LAYERS = (GRU, GRUCell, LSTM, LSTMCell, RNN, SimpleRNN, SimpleRNNCell)
+ALL_LAYERS.update((cls.__name__, cls) for cls in _RNN_LAYERS)
 registry.register_builtins("layers", ALL_LAYERS)
 registry.register_builtins("base", {"Layer": Layer})
 
@@ -94,6 +101,7 @@ _BUILD_CONFIG_LAYERS = ("Dense", "Flatten", "Add", "Subtract", "Multiply",
                          "Conv2D", "Conv2DTranspose", "DepthwiseConv2D",
                          "SeparableConv2D") + tuple(
     cls.__name__ for cls in _SHAPE_LAYERS if not cls.__name__.startswith("Spatial"))
+_BUILD_CONFIG_LAYERS += tuple(cls.__name__ for cls in _RNN_LAYERS)
 
 
 def _shape_list(shape):
