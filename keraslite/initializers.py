@@ -377,6 +377,11 @@ _ALIASES = {
     "lecun_uniform": LecunUniform,
     "lecun_normal": LecunNormal,
     "orthogonal": Orthogonal,
+    # Keras's short names (Embedding's default is "uniform").
+    "normal": RandomNormal,
+    "one": Ones,
+    "uniform": RandomUniform,
+    "zero": Zeros,
 }
 _REGISTRY = {**ALL_INITIALIZERS, **_ALIASES}
 
