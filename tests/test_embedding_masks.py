@@ -50,6 +50,21 @@ def test_embedding_weight_gradient_float64(float64):
     assert not analytic2[[1, 4, 5]].any()
 
 
+def test_embedding_gradient_when_few_rows_are_re_zeroed(float64):
+    """A large vocabulary and few ids: only the rows of the previous step
+    are zeroed again (the other branch of the backward)."""
+    rng = np.random.default_rng(1)
+    layer = layers.Embedding(200, 2, dtype="float64")
+    layer.build()
+    layer.set_weights([rng.normal(size=(200, 2))])
+    for ids in (np.array([[7, 150, 7]]), np.array([[9, 9, 199]]), np.array([[0, 7, 1]])):
+        dy = rng.normal(size=(1, 3, 2))
+        analytic = _weight_grad(layer, ids, dy)
+        numeric = numeric_grad(lambda: float(np.sum(layer(ids) * dy)),
+                               layer.embeddings.value)
+        np.testing.assert_allclose(analytic, numeric, rtol=1e-7, atol=1e-8)
+
+
 def test_embedding_golden_values():
     # keras/src/layers/core/embedding_test.py: test_correctness, test_masking,
     # test_compute_mask_no_masking.
