@@ -222,3 +222,23 @@ def test_files_cross_both_ways(tmp_path, name, build, data, suffix):
         embedding = [la for la in loaded.layers if type(la).__name__ == "Embedding"]
         if embedding:
             assert embedding[0].mask_zero == (name == "masked average")
+
+
+def test_keras2_h5_with_embedding_loads(tmp_path):
+    """A tf.keras 2 `.h5` (whose Embedding config carries `input_length`)."""
+    tf_keras = pytest.importorskip("tf_keras")
+    L = tf_keras.layers
+    source = tf_keras.Sequential([L.Embedding(VOCAB, 4, input_length=MAXLEN,
+                                              mask_zero=True),
+                                  L.GlobalAveragePooling1D(), L.Dense(1)])
+    source.build((None, MAXLEN))
+    path = tmp_path / "keras2.h5"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        source.save(path)
+    with pytest.warns(UserWarning, match="input_length"):
+        loaded = keraslite.models.load_model(path)
+    x, _ = _ids(3, n=20)
+    np.testing.assert_allclose(loaded.predict(x, verbose=0),
+                               source.predict(x, verbose=0), rtol=1e-6, atol=1e-6)
+    assert loaded.layers[0].mask_zero

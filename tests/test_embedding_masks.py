@@ -174,6 +174,12 @@ def test_embedding_non_integer_floats_raise(x):
         layers.Embedding(4, 2, name="emb")(x)
 
 
+def test_mask_of_the_wrong_shape_raises():
+    layer = layers.GlobalAveragePooling1D(name="pool")
+    with pytest.raises(ValueError, match=r"'pool'.*\(2, 5\).*mask of shape \(2, 4\)"):
+        layer(np.ones((2, 5, 3), "float32"), mask=np.ones((2, 4), bool))
+
+
 def test_embedding_string_input_raises():
     with pytest.raises(ValueError, match="expects integer indices"):
         layers.Embedding(4, 2)(np.array([["a", "b"]]))

@@ -42,7 +42,14 @@ class GlobalAveragePooling1D(BaseGlobalPooling):
         if mask is None:
             return super().forward(x, training=training, keep=keep)
         steps = self._axes[0]
-        m = np.expand_dims(np.asarray(mask, dtype=bool), 2 if steps == 1 else 1)
+        mask = np.asarray(mask, dtype=bool)
+        if mask.shape != (x.shape[0], x.shape[steps]):
+            raise ValueError(
+                f"Layer '{self.name}' expects a mask of shape (batch, steps) = "
+                f"{(x.shape[0], x.shape[steps])} for inputs of shape {x.shape}. "
+                f"Received: mask of shape {mask.shape}"
+            )
+        m = np.expand_dims(mask, 2 if steps == 1 else 1)
         count = np.sum(m, axis=steps, keepdims=True, dtype=x.dtype)
         total = np.sum(np.where(m, x, x.dtype.type(0)), axis=steps, keepdims=True)
         y = total / count
