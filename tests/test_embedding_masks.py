@@ -8,17 +8,9 @@ import numpy as np
 import pytest
 
 import keraslite
-from keraslite import autodiff, backend, layers
+from keraslite import autodiff, layers
 
-from tests.test_gradcheck import numeric_grad
-
-
-@pytest.fixture
-def float64():
-    previous = backend.floatx()
-    backend.set_floatx("float64")
-    yield
-    backend.set_floatx(previous)
+from tests.test_gradcheck import float64, numeric_grad  # noqa: F401 (a fixture)
 
 
 def _weight_grad(layer, x, dy, mask=None):

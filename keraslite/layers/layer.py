@@ -680,29 +680,34 @@ def _mask_inputs(inputs):
     return autodiff.value_of(inputs)
 
 
-def _call_takes_mask(layer):
-    """Whether the layer's `call` takes `mask` (cached per class)."""
+def _call_takes(layer, name):
+    """Whether the layer's `call` takes the argument `name` (cached per class)."""
     import inspect
 
     cls = type(layer)
-    cached = cls.__dict__.get("_call_takes_mask")
-    if cached is None:
+    cache = cls.__dict__.get("_call_takes_cache")
+    if cache is None:
+        cache = {}
+        cls._call_takes_cache = cache
+    takes = cache.get(name)
+    if takes is None:
         params = inspect.signature(cls.call).parameters
-        cached = "mask" in params or any(
+        takes = name in params or any(
             p.kind is p.VAR_KEYWORD for p in params.values())
-        cls._call_takes_mask = cached
-    return cached
+        cache[name] = takes
+    return takes
+
+
+def _call_takes_mask(layer):
+    return _call_takes(layer, "mask")
 
 
 def _accepts_training(layer):
-    import inspect
-
+    # NOTE: one dict lookup, as it runs at every layer call of the hot loop.
     cls = type(layer)
     cached = cls.__dict__.get("_call_takes_training")
     if cached is None:
-        params = inspect.signature(cls.call).parameters
-        cached = "training" in params or any(
-            p.kind is p.VAR_KEYWORD for p in params.values())
+        cached = _call_takes(layer, "training")
         cls._call_takes_training = cached
     return cached
 

@@ -9,8 +9,7 @@ a layer used at several nodes (shared) is called once per node.
 """
 import collections
 
-from keraslite import autodiff
-from keraslite.models.model import Model, fit_input
+from keraslite.models.model import Model, call_and_mask, fit_input
 from keraslite.ops.node import KerasTensor, flatten, pack_like
 from keraslite.utils.naming import unique_name
 
@@ -91,20 +90,7 @@ class Functional(Model):
 
     def _call_and_mask(self, inputs, mask, kwargs):
         """The outputs and their masks (for a model used as a layer)."""
-        kwargs = dict(kwargs)
-        explicit = kwargs.pop("mask", None)
-        mask = mask if explicit is None else explicit
-        training = kwargs.pop("training", None)
-        if self._mask_free and mask is None:
-            return self._eager_call(inputs, training=training), None
-        state = autodiff._STATE
-        previous = state["training"]
-        training = previous if training is None else bool(training)
-        state["training"] = training
-        try:
-            return self._run_graph(inputs, training, mask)
-        finally:
-            state["training"] = previous
+        return call_and_mask(self, inputs, mask, kwargs, self._run_graph)
 
     def _may_make_mask(self):
         return not self._mask_free

@@ -10,7 +10,7 @@ from keraslite import autodiff, backend
 from keraslite import layers as layers_module
 from keraslite.layers.core.input_layer import InputLayer
 from keraslite.layers.layer import Layer, dtype_policy_config, number_call
-from keraslite.models.model import Model, fit_input
+from keraslite.models.model import Model, call_and_mask, fit_input
 from keraslite.ops.node import KerasTensor
 from keraslite.utils.naming import unique_name
 
@@ -203,21 +203,9 @@ class Sequential(Model):
 
     def _call_and_mask(self, inputs, mask, kwargs):
         """The output and its mask (for a model used as a layer)."""
-        explicit = kwargs.get("mask")
-        mask = mask if explicit is None else explicit
-        training = kwargs.get("training")
-        if self._mask_free and mask is None:
-            return self._eager_call(inputs, training=training), None
         if not self.built:
             self._maybe_build(autodiff.value_of(inputs).shape)
-        state = autodiff._STATE
-        previous = state["training"]
-        training = previous if training is None else bool(training)
-        state["training"] = training
-        try:
-            return self._run_masked(inputs, training, mask)
-        finally:
-            state["training"] = previous
+        return call_and_mask(self, inputs, mask, kwargs, self._run_masked)
 
     def _may_make_mask(self):
         return not self._mask_free

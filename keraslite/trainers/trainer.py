@@ -165,13 +165,7 @@ class Trainer:
         if getattr(self, "_mask_free", False):
             return self._run_call(inputs, training), None
         if hasattr(self, "_mask_free"):  # Sequential and functional models
-            state = autodiff._STATE
-            previous, state["training"] = state["training"], training
-            try:
-                outputs, masks = self._call_and_mask(inputs, None,
-                                                     {"training": training})
-            finally:
-                state["training"] = previous
+            outputs, masks = self._call_and_mask(inputs, None, {"training": training})
         else:  # a subclassed model: its call's outputs carry their masks
             outputs = self._run_call(inputs, training)
             masks = [getattr(o, "_keras_mask", None) for o in flatten(outputs)]
