@@ -3082,6 +3082,10 @@ def _rnn_rows():
     from compat_tests.parity_rnn import rnn_rows
 
     return rnn_rows()
+def _embedding_rows():
+    from compat_tests.parity_embedding import embedding_rows
+
+    return embedding_rows()
 
 
 def all_rows():
@@ -3101,7 +3105,7 @@ def all_rows():
             + parity_confusion.confusion_metric_rows() + _data_rows()
             + _pool_norm_rows() + more_metric_rows()
             + conv_rows() + _application_rows() + parity_blas.blas_rows()
-            + _rnn_rows())
+            + _rnn_rows() + _embedding_rows())
     names = [r.name for r in rows]
     duplicates = {n for n in names if names.count(n) > 1}
     if duplicates:

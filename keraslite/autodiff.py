@@ -64,12 +64,14 @@ class Tensor(TensorOps):
     `keraslite.ops` function, each recorded with its gradient.
     """
 
-    __slots__ = ("value", "requires_grad", "grad", "logits_record")
+    __slots__ = ("value", "requires_grad", "grad", "logits_record", "_keras_mask")
 
     def __init__(self, value, requires_grad=False):
         self.value = value
         self.requires_grad = requires_grad
         self.grad = None
+        # The mask of a layer's output inside a user's call() (as Keras's).
+        self._keras_mask = None
         # The record of a softmax/sigmoid layer whose logits a loss may use.
         self.logits_record = None
 

@@ -44,6 +44,25 @@ def squeeze_or_expand_to_same_rank(x1, x2, expand_rank_1=True):
     return x1, x2
 
 
+def _apply_mask(sample_weight, mask, reduction, dtype="float32"):
+    """Sample weights with a prediction's mask merged in, as Keras's
+    `losses.loss.apply_mask`: for "sum_over_batch_size"/"mean" the kept
+    entries weigh `total / valid`, so the mean is over the kept entries."""
+    mask = np.asarray(mask).astype(bool)
+    if reduction in ("mean", "sum_over_batch_size"):
+        valid = np.float32(mask.sum())
+        weight = np.float32(mask.size) / valid if valid else np.float32(0.0)
+        float_mask = np.where(mask, weight, np.float32(0.0)).astype(dtype)
+    else:
+        float_mask = mask.astype(dtype)
+    if sample_weight is None:
+        return float_mask
+    sample_weight = np.asarray(sample_weight, dtype=dtype)
+    float_mask, sample_weight = squeeze_or_expand_to_same_rank(float_mask,
+                                                              sample_weight)
+    return sample_weight * float_mask
+
+
 def _check_same_shape(y_true, y_pred):
     if y_true.shape != y_pred.shape:
         raise ValueError(

@@ -39,6 +39,8 @@ INTERNAL_MODULES = {
     "registry": "the lookup/serialize_object helpers shared by the registries",
     "layers.activations.activation": "defines layers.Activation (exported by layers)",
     "layers.core.dense": "defines layers.Dense (exported by layers)",
+    "layers.core.embedding": "defines layers.Embedding (exported by layers)",
+    "layers.core.masking": "defines layers.Masking (exported by layers)",
     "layers.regularization.dropout": "defines layers.Dropout (exported by layers)",
     "layers.reshaping.flatten": "defines layers.Flatten (exported by layers)",
     "layers.core.input_layer": "defines layers.Input/InputLayer (exported by layers); "

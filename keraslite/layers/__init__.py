@@ -12,6 +12,8 @@ from keraslite.layers.convolutional.separable_conv2d import SeparableConv2D
 from keraslite.layers.core.identity import Identity
 from keraslite.layers.core.lambda_layer import Lambda
 from keraslite.layers.core.dense import Dense
+from keraslite.layers.core.embedding import Embedding
+from keraslite.layers.core.masking import Masking
 from keraslite.layers.regularization.dropout import Dropout
 from keraslite.layers.reshaping.flatten import Flatten
 from keraslite.layers.core.input_layer import Input, InputLayer
@@ -88,6 +90,7 @@ ALL_LAYERS.update((cls.__name__, cls) for cls in _SHAPE_LAYERS)
 # Recurrent layers (issue 12).
 _RNN_LAYERS = (GRU, GRUCell, LSTM, LSTMCell, RNN, SimpleRNN, SimpleRNNCell)
 ALL_LAYERS.update((cls.__name__, cls) for cls in _RNN_LAYERS)
+ALL_LAYERS.update(Embedding=Embedding, Masking=Masking)  # issue 12
 registry.register_builtins("layers", ALL_LAYERS)
 registry.register_builtins("base", {"Layer": Layer})
 
@@ -99,7 +102,7 @@ _BUILD_CONFIG_LAYERS = ("Dense", "Flatten", "Add", "Subtract", "Multiply",
                          "Reshape", "Permute", "RepeatVector", "PReLU",
                          "BatchNormalization", "LayerNormalization", "Conv1D",
                          "Conv2D", "Conv2DTranspose", "DepthwiseConv2D",
-                         "SeparableConv2D") + tuple(
+                         "SeparableConv2D", "Embedding") + tuple(
     cls.__name__ for cls in _SHAPE_LAYERS if not cls.__name__.startswith("Spatial"))
 _BUILD_CONFIG_LAYERS += tuple(cls.__name__ for cls in _RNN_LAYERS)
 

@@ -336,7 +336,17 @@ class Layer:
             return self._symbolic_call(inputs, *args, **kwargs)
         top = autodiff.enter_call()
         try:
-            outputs = self._eager_call(inputs, *args, **kwargs)
+            mask = _carried_mask(inputs)
+            if mask is None and kwargs.get("mask") is None and \
+                    not self._may_make_mask():
+                outputs = self._eager_call(inputs, *args, **kwargs)
+            else:  # hand the mask on in a Tensor (a user's call() sees Tensors)
+                kwargs.update(zip(("training",), args))
+                outputs, out_mask = self._call_and_mask(inputs, mask, kwargs)
+                if out_mask is not None and not top:
+                    if not isinstance(outputs, autodiff.Tensor):
+                        outputs = autodiff.Tensor(outputs)
+                    outputs._keras_mask = out_mask
         finally:
             autodiff.exit_call()
         if top:  # the caller gets arrays of its own, not buffers
@@ -412,23 +422,27 @@ class Layer:
         if tape is not None:
             tape.penalties.append((outputs, penalty, self.activity_regularizer, batch))
 
-    def call(self, inputs, training=False):
-        """Runs `forward` and records its `backward` on the active tape."""
+    def call(self, inputs, training=False, mask=None):
+        """Runs `forward` and records its `backward` on the active tape.
+
+        `mask` reaches `forward` only in layers that use it
+        (`_forward_takes_mask`, e.g. GlobalAveragePooling1D)."""
         state = autodiff._STATE
         tape = state["tape"]
         number_call(self, state)
+        extra = {"mask": mask} if mask is not None and self._forward_takes_mask else {}
         if tape is None:  # inference: nothing to keep
             values = inputs if isinstance(inputs, np.ndarray) else \
                 autodiff.value_of(inputs) if not isinstance(inputs, list) else \
                 [autodiff.value_of(x) for x in inputs]
-            outputs, _ = self.forward(values, training=training)
+            outputs, _ = self.forward(values, training=training, **extra)
             return inputs if outputs is values else outputs
         values = autodiff.value_of(inputs) if not isinstance(inputs, list) else \
             [autodiff.value_of(x) for x in inputs]
         needs = autodiff.needs_grad(inputs) if not isinstance(inputs, list) else \
             any(autodiff.needs_grad(x) for x in inputs)
         keep = needs or self._keeps_logits or any(tape.watches(w) for w in self._weights)
-        outputs, ctx = self.forward(values, training=training, keep=keep)
+        outputs, ctx = self.forward(values, training=training, keep=keep, **extra)
         if outputs is values:  # the identity (InputLayer, Dropout at inference)
             return inputs
         if not keep or ctx is None:
@@ -437,6 +451,8 @@ class Layer:
 
     # Built-ins whose output a loss may read as logits (softmax, sigmoid).
     _keeps_logits = False
+    # Built-ins whose `forward` takes the input's mask (`mask=`).
+    _forward_takes_mask = False
 
     def _record(self, tape, inputs, outputs, ctx):
         out = autodiff.Tensor(outputs, requires_grad=True)
@@ -488,6 +504,62 @@ class Layer:
         kwargs.update(zip(("training",), args))
         Node(self, inputs, outputs, kwargs)
         return outputs
+
+    # --- masks ------------------------------------------------------------------
+    # As Keras 3: a mask (bool, e.g. (batch, steps)) rides beside a value.
+    # keraslite's arrays cannot carry it, so the model runners (Functional,
+    # Sequential) carry it beside each value, and a layer call inside a
+    # subclassed model hands it on in the `_keras_mask` of a tape Tensor.
+    @property
+    def supports_masking(self):
+        """Whether the layer computes its output mask with `compute_mask`
+        (by default: whether it overrides `compute_mask`, as Keras)."""
+        value = self.__dict__.get("_supports_masking")
+        if value is None:
+            return type(self).compute_mask is not Layer.compute_mask
+        return value
+
+    @supports_masking.setter
+    def supports_masking(self, value):
+        self.__dict__["_supports_masking"] = bool(value)
+
+    def compute_mask(self, inputs, mask=None):
+        """The output mask: by default the input's (for `supports_masking`)."""
+        return mask
+
+    def _may_make_mask(self):
+        """Whether a call may give a mask without receiving one (False lets
+        the model runners skip all mask work)."""
+        return type(self).compute_mask is not Layer.compute_mask
+
+    def _call_and_mask(self, inputs, mask, kwargs):
+        """`_eager_call` with Keras's mask handling; returns (outputs, mask).
+
+        As Keras's `Layer.__call__`: a `call` taking `mask` gets the input's
+        mask unless one is passed explicitly; the output mask is the one the
+        outputs already carry, else `compute_mask(inputs, previous_mask)` when
+        `supports_masking`, else None (with Keras's warning if a mask is lost).
+        """
+        explicit = kwargs.get("mask")
+        if explicit is None and mask is not None and _call_takes_mask(self):
+            kwargs["mask"] = mask
+        previous = explicit if explicit is not None else mask
+        outputs = self._eager_call(inputs, **kwargs)
+        out_mask = getattr(outputs, "_keras_mask", None)
+        if out_mask is not None:
+            return outputs, out_mask
+        if self.supports_masking:
+            return outputs, self.compute_mask(_mask_inputs(inputs), previous)
+        if _any_mask(previous):
+            import warnings
+
+            warnings.warn(
+                f"Layer '{self.name}' (of type {type(self).__name__}) was "
+                "passed an input with a mask attached to it. However, this "
+                "layer does not support masking and will therefore destroy "
+                "the mask information. Downstream layers will not see the mask."
+            )
+        return outputs, None
 
     # --- graph ------------------------------------------------------------------
     def _node_attribute(self, attribute):
@@ -585,15 +657,57 @@ def _accepts(layer, name):
     return name in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
 
 
-def _accepts_training(layer):
+def _carried_mask(inputs):
+    """The mask a Tensor input (or each of a list's) carries, or None."""
+    if isinstance(inputs, autodiff.Tensor):
+        return inputs._keras_mask
+    if isinstance(inputs, (list, tuple)):
+        masks = [_carried_mask(x) for x in inputs]
+        return masks if _any_mask(masks) else None
+    return None
+
+
+def _any_mask(mask):
+    if isinstance(mask, (list, tuple)):
+        return any(_any_mask(m) for m in mask)
+    return mask is not None
+
+
+def _mask_inputs(inputs):
+    """Arrays for `compute_mask` (the values of Tensors)."""
+    if isinstance(inputs, (list, tuple)):
+        return [autodiff.value_of(x) for x in inputs]
+    return autodiff.value_of(inputs)
+
+
+def _call_takes(layer, name):
+    """Whether the layer's `call` takes the argument `name` (cached per class)."""
     import inspect
 
     cls = type(layer)
+    cache = cls.__dict__.get("_call_takes_cache")
+    if cache is None:
+        cache = {}
+        cls._call_takes_cache = cache
+    takes = cache.get(name)
+    if takes is None:
+        params = inspect.signature(cls.call).parameters
+        takes = name in params or any(
+            p.kind is p.VAR_KEYWORD for p in params.values())
+        cache[name] = takes
+    return takes
+
+
+def _call_takes_mask(layer):
+    return _call_takes(layer, "mask")
+
+
+def _accepts_training(layer):
+    # NOTE: one dict lookup, as it runs at every layer call of the hot loop.
+    cls = type(layer)
     cached = cls.__dict__.get("_call_takes_training")
     if cached is None:
-        params = inspect.signature(cls.call).parameters
-        cached = "training" in params or any(
-            p.kind is p.VAR_KEYWORD for p in params.values())
+        cached = _call_takes(layer, "training")
         cls._call_takes_training = cached
     return cached
 

@@ -9,9 +9,17 @@ a layer used at several nodes (shared) is called once per node.
 """
 import collections
 
-from keraslite.models.model import Model, fit_input
+from keraslite.models.model import Model, call_and_mask, fit_input
 from keraslite.ops.node import KerasTensor, flatten, map_structure, pack_like
 from keraslite.utils.naming import unique_name
+
+
+def _has_mask(mask):
+    if isinstance(mask, (list, tuple)):
+        return any(_has_mask(m) for m in mask)
+    if isinstance(mask, dict):
+        return any(_has_mask(m) for m in mask.values())
+    return mask is not None
 
 
 class Functional(Model):
@@ -46,6 +54,9 @@ class Functional(Model):
                            for node in self._nodes_by_depth[depth]]
         self._tracked_layers = layers
         self._sample_output_shapes = [t.shape for t in self.outputs]
+        # No layer makes a mask: `call` skips all mask work (the common case).
+        self._mask_free = not any(node.layer._may_make_mask()
+                                  for node in self._run_order)
         self.built = True
 
     @property
@@ -74,10 +85,29 @@ class Functional(Model):
         shapes = [t.shape for t in self.outputs]
         return shapes[0] if len(shapes) == 1 else shapes
 
-    def call(self, inputs, training=False):
+    def call(self, inputs, training=False, mask=None):
+        return self._run_graph(inputs, training, mask)[0]
+
+    def _call_and_mask(self, inputs, mask, kwargs):
+        """The outputs and their masks (for a model used as a layer)."""
+        return call_and_mask(self, inputs, mask, kwargs, self._run_graph)
+
+    def _may_make_mask(self):
+        return not self._mask_free
+
+    def _run_graph(self, inputs, training, mask):
+        """Runs every node; returns the outputs and (None when the model is
+        mask-free) their masks, carried beside the values as Keras carries
+        them on its tensors (`_keras_mask`)."""
         values = {}
-        for tensor, value in zip(self.inputs, self._flatten_inputs(inputs)):
+        masks = None if mask is None and self._mask_free else {}
+        flat_inputs = self._flatten_inputs(inputs)
+        for tensor, value in zip(self.inputs, flat_inputs):
             values[id(tensor)] = value
+        if masks is not None and mask is not None:
+            for tensor, m in zip(self.inputs, flatten(mask)
+                                 if isinstance(mask, (list, tuple, dict)) else [mask]):
+                masks[id(tensor)] = m
         for node in self._run_order:
             if any(id(t) in values for t in node.output_tensors) or node.is_input:
                 continue  # a model input (or an InputLayer)
@@ -91,11 +121,28 @@ class Functional(Model):
             # wins over one recorded in the node (Keras writes training=True
             # for the augmentation layers, whose call defaults to it).
             kwargs["training"] = training
-            out = node.layer._eager_call(args, **kwargs)
+            if masks is None:
+                out = node.layer._eager_call(args, **kwargs)
+            else:
+                kwargs.pop("mask", None)  # Keras's configs may carry mask=None
+                in_mask = pack_like(node.arguments, [
+                    masks.get(id(leaf)) if isinstance(leaf, KerasTensor) else None
+                    for leaf in flatten(node.arguments)])
+                out, out_mask = node.layer._call_and_mask(
+                    args, in_mask if _has_mask(in_mask) else None, kwargs)
+                flat_masks = flatten(out_mask) if isinstance(out_mask, (list, tuple)) \
+                    else [out_mask] * len(node.output_tensors)
+                for tensor, m in zip(node.output_tensors, flat_masks):
+                    if m is not None:
+                        masks[id(tensor)] = m
             for tensor, value in zip(node.output_tensors, flatten(out)):
                 values[id(tensor)] = value
-        return pack_like(self._outputs_struct,
-                         [values[id(t)] for t in self.outputs])
+        outputs = pack_like(self._outputs_struct,
+                            [values[id(t)] for t in self.outputs])
+        if masks is None:
+            return outputs, None
+        out_masks = [masks.get(id(t)) for t in self.outputs]
+        return outputs, out_masks if len(out_masks) > 1 else out_masks[0]
 
     def _flatten_inputs(self, inputs):
         if isinstance(inputs, dict):

@@ -233,6 +233,25 @@ class Model(Trainer, Layer):
         saving.load_weights(self, filepath, skip_mismatch=skip_mismatch, **kwargs)
 
 
+def call_and_mask(model, inputs, mask, kwargs, run):
+    """A Sequential or functional `model` called as a layer, with masks:
+    `run(inputs, training, mask)` gives (outputs, their masks); a model
+    without mask layers, given no mask, is just called."""
+    explicit = kwargs.get("mask")
+    mask = mask if explicit is None else explicit
+    training = kwargs.get("training")
+    if model._mask_free and mask is None:
+        return model._eager_call(inputs, training=training), None
+    state = autodiff._STATE
+    previous = state["training"]
+    training = previous if training is None else bool(training)
+    state["training"] = training
+    try:
+        return run(inputs, training, mask)
+    finally:
+        state["training"] = previous
+
+
 def fit_input(x, expected, layer_name, index=0):
     """`x` fitted to an input of batch shape `expected`, or a Keras error.
 

@@ -10,7 +10,7 @@ from keraslite import autodiff, backend
 from keraslite import layers as layers_module
 from keraslite.layers.core.input_layer import InputLayer
 from keraslite.layers.layer import Layer, dtype_policy_config, number_call
-from keraslite.models.model import Model, fit_input
+from keraslite.models.model import Model, call_and_mask, fit_input
 from keraslite.ops.node import KerasTensor
 from keraslite.utils.naming import unique_name
 
@@ -35,6 +35,7 @@ class Sequential(Model):
                        trainable=trainable)
         self._input_layer = None
         self._layers = self._tracked_layers  # the stack is what is tracked
+        self._mask_free = True  # no layer makes a mask (set by `build`)
         for layer in layers or []:
             self.add(layer)
 
@@ -115,6 +116,7 @@ class Sequential(Model):
             shape = layer.compute_output_shape(shape)
             layer.output_shape = shape
         self.built = bool(self._layers)
+        self._mask_free = not any(la._may_make_mask() for la in self._layers)
         self._sample_output_shapes = [shape] if self.built else None
         self._graph_output = None
         if self.built:
@@ -175,7 +177,9 @@ class Sequential(Model):
             shape = layer.compute_output_shape(shape)
         return shape
 
-    def call(self, inputs, training=False):
+    def call(self, inputs, training=False, mask=None):
+        if mask is not None or not self._mask_free:
+            return self._run_masked(inputs, training, mask)[0]
         x = inputs
         if autodiff._STATE["tape"] is None and isinstance(x, np.ndarray) and \
                 self._plain_stack():
@@ -189,6 +193,22 @@ class Sequential(Model):
         for layer in self._layers:
             x = layer._eager_call(x, training=training)
         return x
+
+    def _run_masked(self, x, training, mask):
+        """The stack with each layer's output mask carried to the next (as
+        Keras's Sequential passes `mask=`); returns the output and its mask."""
+        for layer in self._layers:
+            x, mask = layer._call_and_mask(x, mask, {"training": training})
+        return x, mask
+
+    def _call_and_mask(self, inputs, mask, kwargs):
+        """The output and its mask (for a model used as a layer)."""
+        if not self.built:
+            self._maybe_build(autodiff.value_of(inputs).shape)
+        return call_and_mask(self, inputs, mask, kwargs, self._run_masked)
+
+    def _may_make_mask(self):
+        return not self._mask_free
 
     def _plain_stack(self):
         """Whether every layer is a built built-in without activity penalty."""

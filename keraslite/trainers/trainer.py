@@ -144,28 +144,46 @@ class Trainer:
             raise ValueError("You must call `compile()` before using the model.")
 
     # --- one step -------------------------------------------------------------------
-    def _run(self, xs, training, tape=None):
-        """The model's outputs (a flat list) for the checked input arrays `xs`."""
+    def _run(self, xs, training, tape=None, with_masks=False):
+        """The model's outputs (a flat list) for the checked input arrays `xs`;
+        `with_masks`: also their masks (a flat list, or None without masks),
+        which weight the losses and metrics as in Keras."""
         autodiff.enter_call()
         try:
+            run = self._run_call_masked if with_masks else self._run_call
             if tape is None:
-                outputs = self._run_call(self._pack_inputs(xs), training)
+                outputs = run(self._pack_inputs(xs), training)
             else:
                 with tape:
-                    outputs = self._run_call(self._pack_inputs(xs), training)
+                    outputs = run(self._pack_inputs(xs), training)
         finally:
             autodiff.exit_call()
+        if with_masks:
+            return flatten(outputs[0]), outputs[1]
         return flatten(outputs)
+
+    def _run_call_masked(self, inputs, training):
+        """`_run_call` with the outputs' masks: (outputs, flat masks or None)."""
+        if getattr(self, "_mask_free", False):
+            return self._run_call(inputs, training), None
+        if hasattr(self, "_mask_free"):  # Sequential and functional models
+            outputs, masks = self._call_and_mask(inputs, None, {"training": training})
+        else:  # a subclassed model: its call's outputs carry their masks
+            outputs = self._run_call(inputs, training)
+            masks = [getattr(o, "_keras_mask", None) for o in flatten(outputs)]
+        masks = flatten(masks) if isinstance(masks, (list, tuple)) else [masks]
+        return outputs, (masks if any(m is not None for m in masks) else None)
 
     def _run_call(self, inputs, training):
         """One call of the model from `_run` (subclassed models: a full call)."""
         return self._eager_call(inputs, training=training)
 
-    def _losses(self, tape, outputs, ys, sws, need_grad, variables):
+    def _losses(self, tape, outputs, ys, sws, need_grad, variables, masks=None):
         """Total loss, gradient seeds and predictions of one batch.
 
         `variables` are the trainable weights, whose penalties count (as
-        Keras's `_get_regularization_losses`)."""
+        Keras's `_get_regularization_losses`); an output's mask (`masks`)
+        weights its loss as Keras's `Loss.__call__` does."""
         compiled = self._compile_outputs()
         total = np.float32(0.0)
         seeds, preds, per_output = [], [], []
@@ -178,6 +196,8 @@ class Trainer:
                 continue
             y = ys[i]
             sw = sws[i] if sws is not None else None
+            if masks is not None and masks[i] is not None:
+                sw = losses_module._apply_mask(sw, masks[i], loss_object.reduction)
             logits = self._fusable_logits(tape, out, loss_object)
             if logits is not None:
                 value, grad = loss_object.value_and_grad(y, logits[1], sw,
@@ -241,20 +261,20 @@ class Trainer:
     def _train_step(self, xs, ys, sws):
         variables = self.trainable_weights
         tape = autodiff.Tape(watch=variables)
-        outputs = self._run(xs, True, tape)
+        outputs, masks = self._run(xs, True, tape, with_masks=True)
         loss, seeds, preds, per_output = self._losses(tape, outputs, ys, sws, True,
-                                                      variables)
+                                                      variables, masks)
         grads = self._gradients(tape, seeds, variables)
         if variables:
             self.optimizer.apply(grads, variables)
-        self._update_metrics(loss, per_output, ys, preds, sws, len(xs[0]))
+        self._update_metrics(loss, per_output, ys, preds, sws, len(xs[0]), masks)
 
     def _test_step(self, xs, ys, sws):
         tape = autodiff.Tape()  # records only what a loss may read as logits
-        outputs = self._run(xs, False, tape)
+        outputs, masks = self._run(xs, False, tape, with_masks=True)
         loss, _, preds, per_output = self._losses(tape, outputs, ys, sws, False,
-                                                  self.trainable_weights)
-        self._update_metrics(loss, per_output, ys, preds, sws, len(xs[0]))
+                                                  self.trainable_weights, masks)
+        self._update_metrics(loss, per_output, ys, preds, sws, len(xs[0]), masks)
 
     def _compute_loss_and_grads(self, x, y, sample_weight=None):
         """Loss and gradients (aligned with `trainable_weights`) of one batch.
@@ -264,17 +284,23 @@ class Trainer:
         xs, ys, sws = self._standardize(x, y, sample_weight)
         variables = self.trainable_weights
         tape = autodiff.Tape(watch=variables)
-        outputs = self._run(xs, True, tape)
-        loss, seeds, _, _ = self._losses(tape, outputs, ys, sws, True, variables)
+        outputs, masks = self._run(xs, True, tape, with_masks=True)
+        loss, seeds, _, _ = self._losses(tape, outputs, ys, sws, True, variables,
+                                         masks)
         return loss, self._gradients(tape, seeds, variables)
 
-    def _update_metrics(self, loss, per_output, ys, preds, sws, batch_size):
+    def _update_metrics(self, loss, per_output, ys, preds, sws, batch_size,
+                        masks=None):
         self._loss_tracker.update_state(loss, sample_weight=batch_size)
         for tracker, value in zip(self._output_loss_trackers, per_output):
             if tracker is not None:
                 tracker.update_state(value, sample_weight=batch_size)
         for i, metric, weighted in self._compiled.metrics:
             sw = sws[i] if (weighted and sws is not None) else None
+            if masks is not None and masks[i] is not None and \
+                    isinstance(metric, metrics_module.MeanMetricWrapper):
+                # As Keras's MeanMetricWrapper: the mask as 0/1 weights.
+                sw = losses_module._apply_mask(sw, masks[i], "sum")
             metric.update_state(ys[i], preds[i], sw)
 
     def _log_names(self):

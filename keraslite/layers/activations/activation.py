@@ -12,6 +12,8 @@ class Activation(Layer):
         activation: Activation function name or function.
     """
 
+    supports_masking = True  # the output mask is the input's (as Keras)
+
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)
         self.activation = activations.get(activation)

@@ -11,6 +11,8 @@ class ELU(Layer):
         alpha: Scale of the negative part (1.0).
     """
 
+    supports_masking = True  # the output mask is the input's (as Keras)
+
     def __init__(self, alpha=1.0, **kwargs):
         super().__init__(**kwargs)
         self.alpha = alpha

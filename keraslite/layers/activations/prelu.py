@@ -15,6 +15,8 @@ class PReLU(Layer):
             is shared, e.g. `[1, 2]` for one slope per channel of an image.
     """
 
+    supports_masking = True  # the output mask is the input's (as Keras)
+
     def __init__(self, alpha_initializer="Zeros", alpha_regularizer=None,
                  alpha_constraint=None, shared_axes=None, **kwargs):
         super().__init__(**kwargs)

@@ -16,6 +16,8 @@ class ReLU(Layer):
         threshold: Where the rectifier bends.
     """
 
+    supports_masking = True  # the output mask is the input's (as Keras)
+
     def __init__(self, max_value=None, negative_slope=0.0, threshold=0.0, **kwargs):
         super().__init__(**kwargs)
         if max_value is not None and max_value < 0.0:
@@ -62,6 +64,8 @@ class LeakyReLU(Layer):
     Args:
         negative_slope: Slope for negative inputs (0.3, as in Keras).
     """
+
+    supports_masking = True  # the output mask is the input's (as Keras)
 
     def __init__(self, negative_slope=0.3, **kwargs):
         if "alpha" in kwargs:  # the Keras 2 name

@@ -26,6 +26,8 @@ class Dense(Layer):
     (2, 3)
     """
 
+    supports_masking = True  # the output mask is the input's (as Keras)
+
     def __init__(
         self,
         units,

@@ -5,12 +5,28 @@ Each merge layer gives its forward (`_merge(values)`) beside its backward
 broadcast as NumPy arrays do, and each gradient is summed back over the
 axes its input was broadcast along.
 """
+import numpy as np
+
 from keraslite.layers.layer import Layer
 from keraslite.ops.graph import unbroadcast
 
 
 class Merge(Layer):
     """Base class of the elementwise merge layers."""
+
+    supports_masking = True
+
+    def compute_mask(self, inputs, mask=None):
+        """As Keras: the OR of the inputs' masks, None unless all have one."""
+        if mask is None or any(m is None for m in mask):
+            return None
+        out = np.asarray(mask[0], dtype=bool)
+        for m in mask[1:]:
+            out = np.logical_or(out, m)
+        return out
+
+    def _may_make_mask(self):
+        return False  # it only combines the masks it receives
 
     def build(self, input_shape):
         self._check_shapes(input_shape)

@@ -11,9 +11,29 @@ class Concatenate(Layer):
         axis: Axis along which to concatenate.
     """
 
+    supports_masking = True
+
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
         self.axis = axis
+
+    def compute_mask(self, inputs, mask=None):
+        """As Keras: each input's mask (all True where it has none) brought
+        to the input's rank, concatenated, then `any` over the last axis."""
+        if mask is None or all(m is None for m in mask):
+            return None
+        masks = []
+        for x, m in zip(inputs, mask):
+            if m is None:
+                masks.append(np.ones(np.shape(x), dtype=bool))
+            elif np.ndim(m) < np.ndim(x):
+                masks.append(np.broadcast_to(np.expand_dims(m, -1), np.shape(x)))
+            else:
+                masks.append(np.asarray(m, dtype=bool))
+        return np.any(np.concatenate(masks, axis=self.axis), axis=-1)
+
+    def _may_make_mask(self):
+        return False  # it only combines the masks it receives
 
     def build(self, input_shape):
         if not isinstance(input_shape, (list, tuple)) or len(input_shape) < 1 \

@@ -14,6 +14,15 @@ class Dot(Layer):
             result is the cosine similarity.
     """
 
+    supports_masking = True
+
+    def compute_mask(self, inputs, mask=None):
+        return None  # as Keras: the output has no mask
+
+    def _may_make_mask(self):
+        return False
+
+
     _protect_inputs = False
 
     def __init__(self, axes, normalize=False, **kwargs):

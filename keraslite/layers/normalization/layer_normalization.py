@@ -28,6 +28,8 @@ class LayerNormalization(Layer):
     (2, 3, 4)
     """
 
+    supports_masking = True  # the output mask is the input's (as Keras)
+
     def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True,
                  beta_initializer="zeros", gamma_initializer="ones",
                  beta_regularizer=None, gamma_regularizer=None, beta_constraint=None,

@@ -17,6 +17,8 @@ class Rescaling(Layer):
     array([[1., 1.]], dtype=float32)
     """
 
+    supports_masking = True  # the output mask is the input's (as Keras)
+
     def __init__(self, scale, offset=0.0, **kwargs):
         super().__init__(**kwargs)
         self.scale = scale

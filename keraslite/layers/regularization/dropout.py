@@ -18,6 +18,8 @@ class Dropout(Layer):
         seed: Optional integer seed.
     """
 
+    supports_masking = True  # the output mask is the input's (as Keras)
+
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
         if not 0 <= rate <= 1:
