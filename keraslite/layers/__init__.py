@@ -27,6 +27,7 @@ from keraslite.layers.preprocessing.image_preprocessing.random_translation impor
     RandomTranslation)
 from keraslite.layers.preprocessing.image_preprocessing.random_zoom import RandomZoom
 from keraslite.layers.preprocessing.rescaling import Rescaling
+from keraslite.layers.preprocessing.text_vectorization import TextVectorization
 from keraslite.layers.regularization.spatial_dropout import (SpatialDropout1D,
                                                              SpatialDropout2D)
 from keraslite.layers.reshaping.cropping1d import Cropping1D
@@ -81,6 +82,7 @@ _SHAPE_LAYERS = (Cropping1D, Cropping2D, RandomContrast, RandomFlip, RandomRotat
                  SpatialDropout2D, UpSampling1D, UpSampling2D, ZeroPadding1D,
                  ZeroPadding2D)
 ALL_LAYERS.update((cls.__name__, cls) for cls in _SHAPE_LAYERS)
+ALL_LAYERS["TextVectorization"] = TextVectorization  # issue 12
 registry.register_builtins("layers", ALL_LAYERS)
 registry.register_builtins("base", {"Layer": Layer})
 
