@@ -20,7 +20,6 @@ other files still load); Keras's pipeline stops with an error when it
 reaches such a file.
 """
 import io
-import math
 import warnings
 
 import numpy as np
@@ -191,7 +190,7 @@ def image_dataset_from_directory(
                                  **options)
 
 
-class ImageDirectoryDataset(PyDataset):
+class ImageDirectoryDataset(dataset_utils.SampleBatches, PyDataset):
     """Batches of images (and labels) read from files, as a `PyDataset`.
 
     Made by `image_dataset_from_directory`. Iterating it, or `fit`, reads
@@ -199,9 +198,6 @@ class ImageDirectoryDataset(PyDataset):
     order. Attributes: `class_names`, `file_paths` (in the order before
     the per-pass shuffle, as Keras's).
     """
-
-    # Like Keras's tf.data dataset, fit's `shuffle` does not reorder it.
-    _shuffles_itself = True
 
     def __init__(self, file_paths, labels, label_mode, class_names, image_size,
                  num_channels, interpolation, crop_to_aspect_ratio,
@@ -215,7 +211,8 @@ class ImageDirectoryDataset(PyDataset):
         self.labels = None
         if label_mode is not None:
             labels = np.asarray(labels, dtype="int32")[np.asarray(readable, bool)]
-            self.labels = _encode_labels(labels, label_mode, len(class_names or []))
+            self.labels = dataset_utils.encode_labels(labels, label_mode,
+                                                      len(class_names or []))
         self.image_size = image_size
         self.num_channels = num_channels
         self.interpolation = interpolation
@@ -225,42 +222,14 @@ class ImageDirectoryDataset(PyDataset):
         self.batch_size = batch_size
         self.shuffle = shuffle
         self._rng = np.random.default_rng(seed)
-        self._order = None
 
-    def __len__(self):
-        if self.batch_size is None:
-            return len(self.file_paths)
-        return int(math.ceil(len(self.file_paths) / self.batch_size))
+    @property
+    def num_samples(self):
+        return len(self.file_paths)
 
-    def _sample_order(self):
-        if self._order is None:
-            count = len(self.file_paths)
-            self._order = (self._rng.permutation(count) if self.shuffle
-                           else np.arange(count))
-        return self._order
-
-    def __getitem__(self, index):
-        if not 0 <= index < len(self):
-            raise IndexError(f"Batch index {index} out of range [0, {len(self)})")
-        order = self._sample_order()
-        if self.batch_size is None:
-            chosen = order[index:index + 1]
-        else:
-            chosen = order[index * self.batch_size:(index + 1) * self.batch_size]
-        images = np.stack([self._load(self.file_paths[i]) for i in chosen])
-        labels = None if self.labels is None else self.labels[chosen]
-        if self.batch_size is None:
-            images = images[0]
-            labels = None if labels is None else labels[0]
-        return images if labels is None else (images, labels)
-
-    def __iter__(self):
-        self._order = None  # a new pass: a new order, as tf.data reshuffles
-        for index in range(len(self)):
-            yield self[index]
-
-    def on_epoch_end(self):
-        self._order = None
+    def _gather(self, indices):
+        images = np.stack([self._load(self.file_paths[i]) for i in indices])
+        return images if self.labels is None else (images, self.labels[indices])
 
     def _load(self, path):
         img = decode_image(path, self.num_channels)
@@ -275,14 +244,6 @@ class ImageDirectoryDataset(PyDataset):
         if self.data_format == "channels_first":
             img = np.ascontiguousarray(img.transpose(2, 0, 1))
         return img
-
-
-def _encode_labels(labels, label_mode, num_classes):
-    if label_mode == "binary":
-        return labels.astype("float32")[:, None]
-    if label_mode == "categorical":
-        return np.eye(num_classes, dtype="float32")[labels]
-    return labels
 
 
 def _readable(path):

@@ -11,11 +11,10 @@ buffer of `8 * batch_size` on each pass; keraslite instead permutes the
 shuffled windows with a NumPy generator seeded by `seed`, a new order each
 pass: the same windows and batch sizes, in another order.
 """
-import math
-
 import numpy as np
 
 from keraslite.trainers.data_adapters.py_dataset_adapter import PyDataset
+from keraslite.utils import dataset_utils
 
 
 def timeseries_dataset_from_array(
@@ -137,15 +136,12 @@ def timeseries_dataset_from_array(
                              sampling_rate, batch_size, shuffle=shuffle, seed=seed)
 
 
-class TimeseriesDataset(PyDataset):
+class TimeseriesDataset(dataset_utils.SampleBatches, PyDataset):
     """Batches of windows over an array, made by `timeseries_dataset_from_array`.
 
-    Batch `i` gathers its windows from `data` when it is read, so the
+    Each batch gathers its windows from `data` when it is read, so the
     windows are never all in memory at once.
     """
-
-    # Like Keras's tf.data dataset, fit's `shuffle` does not reorder it.
-    _shuffles_itself = True
 
     def __init__(self, data, targets, start_positions, sequence_length,
                  sampling_rate, batch_size, shuffle=False, seed=None):
@@ -154,39 +150,12 @@ class TimeseriesDataset(PyDataset):
         self.targets = targets
         self.start_positions = start_positions
         self.offsets = np.arange(sequence_length) * sampling_rate
+        self.num_samples = len(start_positions)
         self.batch_size = batch_size
         self.shuffle = shuffle
         self._rng = np.random.default_rng(seed)
-        self._order = None
 
-    def __len__(self):
-        if self.batch_size is None:
-            return len(self.start_positions)
-        return int(math.ceil(len(self.start_positions) / self.batch_size))
-
-    def _positions(self):
-        """The window starts of this pass (a new permutation when shuffling)."""
-        if self._order is None:
-            self._order = (self._rng.permutation(self.start_positions)
-                           if self.shuffle else self.start_positions)
-        return self._order
-
-    def __getitem__(self, index):
-        if not 0 <= index < len(self):
-            raise IndexError(f"Batch index {index} out of range [0, {len(self)})")
-        size = self.batch_size or 1
-        starts = self._positions()[index * size:(index + 1) * size]
+    def _gather(self, indices):
+        starts = self.start_positions[indices]
         windows = self.data[starts[:, None] + self.offsets]
-        targets = None if self.targets is None else self.targets[starts]
-        if self.batch_size is None:
-            windows = windows[0]
-            targets = None if targets is None else targets[0]
-        return windows if targets is None else (windows, targets)
-
-    def __iter__(self):
-        self._order = None  # a new pass: a new order, as tf.data reshuffles
-        for index in range(len(self)):
-            yield self[index]
-
-    def on_epoch_end(self):
-        self._order = None
+        return windows if self.targets is None else (windows, self.targets[starts])
