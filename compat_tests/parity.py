@@ -3074,7 +3074,7 @@ def _pool_norm_rows():
 
 def all_rows():
     """Every row of the parity table, in report order."""
-    from compat_tests import parity_confusion
+    from compat_tests import parity_confusion, parity_text
     from compat_tests.parity_metrics_more import more_metric_rows
     from compat_tests.parity_losses import loss_extra_rows
 
@@ -3088,7 +3088,7 @@ def all_rows():
             + _optimizer_option_rows() + _shape_layer_rows()
             + parity_confusion.confusion_metric_rows() + _data_rows()
             + _pool_norm_rows() + more_metric_rows()
-            + conv_rows())
+            + conv_rows() + parity_text.text_rows())
     names = [r.name for r in rows]
     duplicates = {n for n in names if names.count(n) > 1}
     if duplicates:

@@ -29,6 +29,7 @@ PUBLIC_MODULES = [
     "datasets.boston_housing", "datasets.fashion_mnist", "datasets.imdb",
     "datasets.mnist", "datasets.reuters", "datasets.npz_utils",
     "datasets.cifar10", "datasets.cifar100", "preprocessing", "preprocessing.image",
+    "preprocessing.sequence",
 ]
 # Modules that implement the public names above; their own names are not API.
 INTERNAL_MODULES = {
@@ -185,6 +186,16 @@ INTERNAL_MODULES = {
                                  "by utils) and the dataset it returns",
     "utils.dataset_utils": "directory indexing and splits behind "
                            "image_dataset_from_directory",
+    # Issue 12: text and sequence preprocessing.
+    "layers.preprocessing.text_vectorization": "defines layers.TextVectorization "
+                                               "(exported by layers)",
+    "layers.preprocessing.index_lookup": "the vocabulary behind layers.TextVectorization",
+    "utils.sequence_utils": "defines utils.pad_sequences (exported by utils and "
+                            "preprocessing.sequence)",
+    "utils.timeseries_dataset_utils": "defines utils.timeseries_dataset_from_array "
+                                      "(exported by utils) and the dataset it returns",
+    "utils.text_dataset_utils": "defines utils.text_dataset_from_directory (exported "
+                                "by utils) and the dataset it returns",
     "datasets.cifar": "the CIFAR batch reader behind datasets.cifar10/cifar100",
     "utils.numerical_utils": "defines utils.to_categorical/normalize (exported "
                              "by utils)",

@@ -153,7 +153,8 @@ class IndexLookup:
                           + [self.oov_token] * self.num_oov_indices)
         found_special_tokens = vocabulary[:token_start] == special_tokens
         tokens = vocabulary[token_start:] if found_special_tokens else vocabulary
-        repeated = [t for t, n in collections.Counter(tokens).items() if n > 1]
+        # np.str_ items, so that the message reads as Keras's
+        repeated = [np.str_(t) for t, n in collections.Counter(tokens).items() if n > 1]
         if repeated:
             raise ValueError(
                 "The passed vocabulary has at least one repeated "

@@ -35,22 +35,10 @@ def _check_string_arg(value, allowed, arg_name, allow_none=False, allow_callable
         return
     if isinstance(value, str) and value in allowed:
         return
-    allowed_args = "`None`, " if allow_none else ""
-    allowed_args += "a `Callable`, " if allow_callables else ""
-    allowed_args += f"or one of the following values: {allowed}"
-    if allow_callables:
-        callable_note = (
-            f"If restoring a model and `{arg_name}` is a custom callable, "
-            "please ensure the callable is registered as a custom object. "
-            "See https://keras.io/guides/serialization_and_saving/"
-            "#registering-the-custom-object for details. "
-        )
-    else:
-        callable_note = ""
     raise ValueError(
-        f"Unkown value for `{arg_name}` argument of layer TextVectorization. "
-        f"{callable_note}Allowed values are: {allowed_args}. Received: "
-        f"{value}"
+        f"Unknown value for `{arg_name}` argument of TextVectorization. "
+        f"Allowed values are: {allowed}. Received: "
+        f"{arg_name}={value}"
     )
 
 
@@ -372,8 +360,14 @@ class TextVectorization(Layer):
         if isinstance(tokens, np.ndarray):  # split=None: an index per string
             flat = np.array(lookup.lookup(tokens.reshape(-1).tolist()), dtype="int64")
             indices = flat.reshape(tokens.shape)
-            if length is None or indices.ndim == 0:
+            if length is None:
                 return indices
+            if indices.ndim == 0:
+                raise ValueError(
+                    "With `split=None` and `output_sequence_length`, "
+                    "TextVectorization needs a batch of strings; received a "
+                    "scalar (Keras fails: 'Attempting to slice scalar input')."
+                )
             indices = indices[..., :length]
             pad = [(0, 0)] * (indices.ndim - 1) + [(0, length - indices.shape[-1])]
             return np.pad(indices, pad)
