@@ -446,3 +446,39 @@ def test_config_round_trip_and_assets(tmp_path):  # test_config
     np.testing.assert_array_equal(restored(["bar baz boom"]), adapted(["bar baz boom"]))
     registered = keraslite.layers.deserialize(keraslite.layers.serialize(layer))
     assert type(registered) is layers.TextVectorization
+
+
+@pytest.mark.parametrize("config", [dict(output_mode="tf_idf", ngrams=2),
+                                    dict(output_sequence_length=5),
+                                    dict(vocabulary=["bar", "foo"], output_mode="count")])
+def test_string_input_model_round_trips_through_keras_files(tmp_path, config):
+    pytest.importorskip("h5py")
+    layer = layers.TextVectorization(**config)
+    if "vocabulary" not in config:
+        layer.adapt(["foo bar", "bar baz", "baz bada boom"])
+    stack = [keraslite.Input(shape=(1,), dtype="string"), layer]
+    if config.get("output_mode") == "tf_idf":
+        stack.append(layers.Dense(2))
+    model = keraslite.Sequential(stack)
+    x = np.array([["foo baz boom"], ["qux bar"]])
+    expected = model.predict(x, verbose=0)
+    np.testing.assert_array_equal(model(x), expected)
+    path = str(tmp_path / "text.keras")
+    model.save(path)
+    import zipfile
+    names = zipfile.ZipFile(path).namelist()
+    has_assets = "vocabulary" not in config
+    assert ("assets/layers/text_vectorization/vocabulary.txt" in names) == has_assets
+    assert ("assets/layers/text_vectorization/_lookup_layer/vocabulary.txt"
+            in names) == has_assets
+    loaded = keraslite.saving.load_model(path)
+    assert loaded.layers[0].get_vocabulary() == layer.get_vocabulary()
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), expected)
+
+
+def test_a_string_model_still_refuses_numbers_where_strings_belong():
+    model = keraslite.Sequential([keraslite.Input(shape=(1,), dtype="string"),
+                                  layers.TextVectorization(vocabulary=["a"])])
+    np.testing.assert_array_equal(model.predict(np.array([["a b"]]), verbose=0), [[2, 1]])
+    with pytest.raises(ValueError, match="declared with dtype=.string."):
+        model.predict(np.zeros((2, 1)), verbose=0)

@@ -51,6 +51,13 @@ def to_array(data, name, dtype=None):
             "accepts NumPy arrays and (nested) lists of numbers of equal "
             "length." + _PAD_HINT
         ) from None
+    if dtype == "string":  # a model input declared dtype="string"
+        if array.dtype.kind not in "USO":
+            raise ValueError(
+                f"`{name}` feeds an input declared with dtype='string' (e.g. "
+                f"for TextVectorization); received an array of dtype {array.dtype}."
+            )
+        return array
     if array.dtype.kind not in "biuf":
         raise ValueError(
             f"`{name}` must hold numbers (int, float or bool). Received an "

@@ -5,16 +5,19 @@ Ported from `keras/src/layers/preprocessing/index_lookup.py` as
 the same token order after `adapt` (by count, ties by the token's UTF-8
 bytes, both descending), the same indices of the mask and OOV tokens, the
 same IDF weights and the same errors. A dict replaces TensorFlow's hash
-tables.
+tables. It is a Layer only so that files hold its state where Keras's
+do (`layers/text_vectorization/_lookup_layer/...`); it is never called.
 """
 import collections
+import os
 
 import numpy as np
 
 from keraslite import backend
+from keraslite.layers.layer import Layer
 
 
-class IndexLookup:
+class IndexLookup(Layer):
     """Maps string tokens to integer indices and encodes them.
 
     Args:
@@ -34,7 +37,8 @@ class IndexLookup:
 
     def __init__(self, max_tokens=None, vocabulary=None, idf_weights=None,
                  output_mode="int", pad_to_max_tokens=False, vocabulary_size=None,
-                 has_input_vocabulary=None):
+                 has_input_vocabulary=None, name=None):
+        super().__init__(name=name)
         if max_tokens is not None and max_tokens <= 1:
             raise ValueError(
                 "If set, `max_tokens` must be greater than 1. "
@@ -302,6 +306,40 @@ class IndexLookup:
                 )
             return counts.astype(backend.floatx()) * self.idf_weights
         return counts
+
+
+    # --- files (Keras's IndexLookup.save_own_variables ... load_assets) ---------------
+    def save_own_variables(self, store):
+        if self.output_mode == "tf_idf":
+            store["idf_weights"] = self.idf_weights
+
+    def load_own_variables(self, store):
+        if self.output_mode == "tf_idf":
+            weights = np.asarray(store["idf_weights"], dtype=backend.floatx())
+            if weights.ndim != 1:
+                raise ValueError(
+                    f"`idf_weights` must be 1-D. Received shape {weights.shape}."
+                )
+            self.idf_weights = weights
+
+    def save_assets(self, dir_path):
+        if self.input_vocabulary is not None:
+            return  # the vocabulary is in the config
+        vocabulary = self.get_vocabulary(include_special_tokens=True)
+        with open(os.path.join(dir_path, "vocabulary.txt"), "w", encoding="utf-8") as f:
+            f.write("\n".join(str(w) for w in vocabulary))
+
+    def load_assets(self, dir_path):
+        if self.input_vocabulary is not None:
+            return
+        with open(os.path.join(dir_path, "vocabulary.txt"), encoding="utf-8") as f:
+            lines = f.read().splitlines()
+        while lines and lines[-1] == "":
+            lines.pop()
+        if self.output_mode == "tf_idf":
+            self.set_vocabulary(lines, idf_weights=self.idf_weights)
+        else:
+            self.set_vocabulary(lines)
 
 
 def _as_str(token):

@@ -11,7 +11,6 @@ A callable `standardize` gets a NumPy array of `str` (as Keras calls it on
 its non-TensorFlow backends) and returns one; a callable `split` gets a 1-D
 NumPy array of `str` and returns one list of tokens per string.
 """
-import os
 import re
 
 import numpy as np
@@ -237,36 +236,23 @@ class TextVectorization(Layer):
             config["ngrams"] = tuple(config["ngrams"])
         return cls(**config)
 
+    # As Keras: the files hold the vocabulary and IDF weights twice, for this
+    # layer and for its `_lookup_layer`.
     def save_own_variables(self, store):
         """Keras's variables of the layer: `idf_weights` in "tf_idf" mode."""
-        if self._output_mode == "tf_idf":
-            store["idf_weights"] = self._lookup_layer.idf_weights
+        self._lookup_layer.save_own_variables(store)
 
     def load_own_variables(self, store):
-        if self._output_mode == "tf_idf":
-            self._lookup_layer.idf_weights = np.asarray(store["idf_weights"], "float32")
+        self._lookup_layer.load_own_variables(store)
 
     def save_assets(self, dir_path):
         """Writes `vocabulary.txt` (one token per line) as Keras does, unless
         the vocabulary was passed as a list (then it is in the config)."""
-        if self._lookup_layer.input_vocabulary is not None:
-            return
-        vocabulary = self.get_vocabulary(include_special_tokens=True)
-        with open(os.path.join(dir_path, "vocabulary.txt"), "w", encoding="utf-8") as f:
-            f.write("\n".join(str(w) for w in vocabulary))
+        self._lookup_layer.save_assets(dir_path)
 
     def load_assets(self, dir_path):
         """Reads the `vocabulary.txt` that `save_assets` (or Keras) wrote."""
-        if self._lookup_layer.input_vocabulary is not None:
-            return
-        with open(os.path.join(dir_path, "vocabulary.txt"), encoding="utf-8") as f:
-            lines = f.read().splitlines()
-        while lines and lines[-1] == "":
-            lines.pop()
-        if self._output_mode == "tf_idf":
-            self.set_vocabulary(lines, idf_weights=self._lookup_layer.idf_weights)
-        else:
-            self.set_vocabulary(lines)
+        self._lookup_layer.load_assets(dir_path)
 
     # --- computing ---------------------------------------------------------------
     def _as_str_array(self, inputs):
