@@ -160,6 +160,53 @@ def get_training_or_validation_split(samples, labels, validation_split, subset):
     return samples, labels
 
 
+def check_labels_args(labels, label_mode, class_names, files, samples):
+    """Keras's checks of `labels`, `class_names` and `label_mode` in the
+    `*_dataset_from_directory` functions (`files`: "image files", `samples`:
+    "images", as their messages say); returns `(labels, label_mode)`, both
+    None when either is."""
+    if labels not in ("inferred", None):
+        if not isinstance(labels, (list, tuple)):
+            raise ValueError(
+                "`labels` argument should be a list/tuple of integer labels, "
+                f"of the same size as the number of {files} in the target "
+                "directory. If you wish to infer the labels from the "
+                "subdirectory names in the target directory, "
+                'pass `labels="inferred"`. '
+                f"If you wish to get a dataset that only contains {samples} "
+                f"(no labels), pass `labels=None`. Received: labels={labels}"
+            )
+        if class_names:
+            raise ValueError(
+                "You can only pass `class_names` if "
+                f'`labels="inferred"`. Received: labels={labels}, and '
+                f"class_names={class_names}"
+            )
+    if label_mode not in {"int", "categorical", "binary", None}:
+        raise ValueError(
+            '`label_mode` argument must be one of "int", '
+            '"categorical", "binary", '
+            f"or None. Received: label_mode={label_mode}"
+        )
+    if labels is None or label_mode is None:
+        return None, None
+    return labels, label_mode
+
+
+def split_subsets(paths, labels, validation_split, subset, missing):
+    """`[(paths, labels)]`: one subset, or training and validation for
+    `subset="both"`; `missing(which)` is the error message when one is empty
+    (`which`: "training ", "validation " or "")."""
+    subsets = ("training", "validation") if subset == "both" else (subset,)
+    out = []
+    for name in subsets:
+        part = get_training_or_validation_split(paths, labels, validation_split, name)
+        if not part[0]:
+            raise ValueError(missing(f"{name} " if subset == "both" else ""))
+        out.append(part)
+    return out
+
+
 def encode_labels(labels, label_mode, num_classes):
     """Integer labels as Keras's `label_mode` gives them: int32, float32
     `(n, 1)` for "binary", float32 one-hot for "categorical"."""

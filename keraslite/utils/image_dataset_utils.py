@@ -89,32 +89,8 @@ def image_dataset_from_directory(
         `label_mode` is None), with `class_names` and `file_paths`
         attributes; a tuple `(training, validation)` for `subset="both"`.
     """
-    if labels not in ("inferred", None):
-        if not isinstance(labels, (list, tuple)):
-            raise ValueError(
-                "`labels` argument should be a list/tuple of integer labels, "
-                "of the same size as the number of image files in the target "
-                "directory. If you wish to infer the labels from the "
-                "subdirectory "
-                'names in the target directory, pass `labels="inferred"`. '
-                "If you wish to get a dataset that only contains images "
-                f"(no labels), pass `labels=None`. Received: labels={labels}"
-            )
-        if class_names:
-            raise ValueError(
-                "You can only pass `class_names` if "
-                f'`labels="inferred"`. Received: labels={labels}, and '
-                f"class_names={class_names}"
-            )
-    if label_mode not in {"int", "categorical", "binary", None}:
-        raise ValueError(
-            '`label_mode` argument must be one of "int", '
-            '"categorical", "binary", '
-            f"or None. Received: label_mode={label_mode}"
-        )
-    if labels is None or label_mode is None:
-        labels = None
-        label_mode = None
+    labels, label_mode = dataset_utils.check_labels_args(
+        labels, label_mode, class_names, "image files", "images")
     num_channels = {"rgb": 3, "rgba": 4, "grayscale": 1}.get(color_mode)
     if num_channels is None:
         raise ValueError(
@@ -162,32 +138,14 @@ def image_dataset_from_directory(
         pad_to_aspect_ratio=pad_to_aspect_ratio, data_format=data_format,
         batch_size=batch_size,
     )
-    if subset == "both":
-        train = dataset_utils.get_training_or_validation_split(
-            image_paths, labels, validation_split, "training")
-        val = dataset_utils.get_training_or_validation_split(
-            image_paths, labels, validation_split, "validation")
-        if not train[0]:
-            raise ValueError(
-                f"No training images found in directory {directory}. "
-                f"Allowed formats: {ALLOWLIST_FORMATS}"
-            )
-        if not val[0]:
-            raise ValueError(
-                f"No validation images found in directory {directory}. "
-                f"Allowed formats: {ALLOWLIST_FORMATS}"
-            )
-        return (ImageDirectoryDataset(*train, shuffle=shuffle, seed=seed, **options),
-                ImageDirectoryDataset(*val, shuffle=False, **options))
-    image_paths, labels = dataset_utils.get_training_or_validation_split(
-        image_paths, labels, validation_split, subset)
-    if not image_paths:
-        raise ValueError(
-            f"No images found in directory {directory}. "
-            f"Allowed formats: {ALLOWLIST_FORMATS}"
-        )
-    return ImageDirectoryDataset(image_paths, labels, shuffle=shuffle, seed=seed,
-                                 **options)
+    subsets = dataset_utils.split_subsets(
+        image_paths, labels, validation_split, subset,
+        lambda which: (f"No {which}images found in directory {directory}. "
+                       f"Allowed formats: {ALLOWLIST_FORMATS}"))
+    datasets = [ImageDirectoryDataset(paths, part_labels, shuffle=shuffle and i == 0,
+                                      seed=seed, **options)
+                for i, (paths, part_labels) in enumerate(subsets)]
+    return tuple(datasets) if subset == "both" else datasets[0]
 
 
 class ImageDirectoryDataset(dataset_utils.SampleBatches, PyDataset):

@@ -61,37 +61,13 @@ def text_dataset_from_directory(
         `label_mode` is None), with `class_names` and `file_paths`
         attributes; a list `[training, validation]` for `subset="both"`.
     """
-    if labels not in ("inferred", None):
-        if not isinstance(labels, (list, tuple)):
-            raise ValueError(
-                "`labels` argument should be a list/tuple of integer labels, "
-                "of the same size as the number of text files in the target "
-                "directory. If you wish to infer the labels from the "
-                "subdirectory names in the target directory, "
-                'pass `labels="inferred"`. '
-                "If you wish to get a dataset that only contains text samples "
-                f"(no labels), pass `labels=None`. Received: labels={labels}"
-            )
-        if class_names:
-            raise ValueError(
-                "You can only pass `class_names` if "
-                f'`labels="inferred"`. Received: labels={labels}, and '
-                f"class_names={class_names}"
-            )
-    if label_mode not in {"int", "categorical", "binary", None}:
-        raise ValueError(
-            '`label_mode` argument must be one of "int", '
-            '"categorical", "binary", '
-            f"or None. Received: label_mode={label_mode}"
-        )
+    labels, label_mode = dataset_utils.check_labels_args(
+        labels, label_mode, class_names, "text files", "text samples")
     if format not in ("tf", "grain"):
         raise ValueError(
             '`format` should be either "tf" or "grain". '
             f"Received: format={format}"
         )
-    if labels is None or label_mode is None:
-        labels = None
-        label_mode = None
     dataset_utils.check_validation_split_arg(validation_split, subset, shuffle, seed)
 
     if seed is None:
@@ -107,32 +83,14 @@ def text_dataset_from_directory(
         )
     options = dict(label_mode=label_mode, class_names=class_names,
                    max_length=max_length, batch_size=batch_size)
-    if subset == "both":
-        train = dataset_utils.get_training_or_validation_split(
-            file_paths, labels, validation_split, "training")
-        val = dataset_utils.get_training_or_validation_split(
-            file_paths, labels, validation_split, "validation")
-        if not train[0]:
-            raise ValueError(
-                f"No training text files found in directory {directory}. "
-                "Allowed format: .txt"
-            )
-        if not val[0]:
-            raise ValueError(
-                f"No validation text files found in directory {directory}. "
-                "Allowed format: .txt"
-            )
-        return [TextDirectoryDataset(*train, shuffle=shuffle, seed=seed, **options),
-                TextDirectoryDataset(*val, shuffle=False, **options)]
-    file_paths, labels = dataset_utils.get_training_or_validation_split(
-        file_paths, labels, validation_split, subset)
-    if not file_paths:
-        raise ValueError(
-            f"No text files found in directory {directory}. "
-            "Allowed format: .txt"
-        )
-    return TextDirectoryDataset(file_paths, labels, shuffle=shuffle, seed=seed,
-                                **options)
+    subsets = dataset_utils.split_subsets(
+        file_paths, labels, validation_split, subset,
+        lambda which: (f"No {which}text files found in directory {directory}. "
+                       "Allowed format: .txt"))
+    datasets = [TextDirectoryDataset(paths, part_labels, shuffle=shuffle and i == 0,
+                                     seed=seed, **options)
+                for i, (paths, part_labels) in enumerate(subsets)]
+    return datasets if subset == "both" else datasets[0]
 
 
 class TextDirectoryDataset(dataset_utils.SampleBatches, PyDataset):
