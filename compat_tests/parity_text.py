@@ -501,7 +501,7 @@ def _text_dataset_row(index, case):
             ob, tb = _text_batches(o), _text_batches(t)
             pairs.append(Pair(f"subset {k} preprocessing alias",
                               [b[0].tolist() for b in _text_batches(a)],
-                              [b[0].tolist() for b in _text_batches(o)], exact=True))
+                              [b[0].tolist() for b in ob], exact=True))
             if case.get("shuffle"):
                 pairs.append(Pair(f"subset {k} batch shapes", [b[0].shape for b in ob],
                                   [b[0].shape for b in tb], exact=True))
