@@ -32,6 +32,7 @@ PUBLIC_MODULES = [
     "applications", "applications.imagenet_utils", "applications.vgg16",
     "applications.vgg19", "applications.resnet", "applications.resnet50",
     "applications.mobilenet_v2", "applications.inception_v3",
+    "preprocessing.sequence",
 ]
 # Modules that implement the public names above; their own names are not API.
 INTERNAL_MODULES = {
@@ -198,6 +199,16 @@ INTERNAL_MODULES = {
                                  "by utils) and the dataset it returns",
     "utils.dataset_utils": "directory indexing and splits behind "
                            "image_dataset_from_directory",
+    # Issue 12: text and sequence preprocessing.
+    "layers.preprocessing.text_vectorization": "defines layers.TextVectorization "
+                                               "(exported by layers)",
+    "layers.preprocessing.index_lookup": "the vocabulary behind layers.TextVectorization",
+    "utils.sequence_utils": "defines utils.pad_sequences (exported by utils and "
+                            "preprocessing.sequence)",
+    "utils.timeseries_dataset_utils": "defines utils.timeseries_dataset_from_array "
+                                      "(exported by utils) and the dataset it returns",
+    "utils.text_dataset_utils": "defines utils.text_dataset_from_directory (exported "
+                                "by utils) and the dataset it returns",
     "datasets.cifar": "the CIFAR batch reader behind datasets.cifar10/cifar100",
     "utils.numerical_utils": "defines utils.to_categorical/normalize (exported "
                              "by utils)",

@@ -29,6 +29,7 @@ from keraslite.layers.preprocessing.image_preprocessing.random_translation impor
     RandomTranslation)
 from keraslite.layers.preprocessing.image_preprocessing.random_zoom import RandomZoom
 from keraslite.layers.preprocessing.rescaling import Rescaling
+from keraslite.layers.preprocessing.text_vectorization import TextVectorization
 from keraslite.layers.regularization.spatial_dropout import (SpatialDropout1D,
                                                              SpatialDropout2D)
 from keraslite.layers.reshaping.cropping1d import Cropping1D
@@ -91,6 +92,7 @@ ALL_LAYERS.update((cls.__name__, cls) for cls in _SHAPE_LAYERS)
 _RNN_LAYERS = (GRU, GRUCell, LSTM, LSTMCell, RNN, SimpleRNN, SimpleRNNCell)
 ALL_LAYERS.update((cls.__name__, cls) for cls in _RNN_LAYERS)
 ALL_LAYERS.update(Embedding=Embedding, Masking=Masking)  # issue 12
+ALL_LAYERS["TextVectorization"] = TextVectorization  # issue 12
 registry.register_builtins("layers", ALL_LAYERS)
 registry.register_builtins("base", {"Layer": Layer})
 

@@ -23,6 +23,11 @@ def set_check_finite(enabled):
     _CHECK_FINITE = bool(enabled)
 
 
+# Sequences of different lengths (ragged lists, IMDB's object arrays).
+_PAD_HINT = (" For sequences of different lengths, pad them to one length "
+             "first with `keraslite.utils.pad_sequences(sequences, maxlen=...)`.")
+
+
 def to_array(data, name, dtype=None):
     """Converts array-likes (lists, tuples, arrays) to a NumPy array.
 
@@ -44,14 +49,22 @@ def to_array(data, name, dtype=None):
         raise ValueError(
             f"Could not convert `{name}` to a NumPy array: {e} keraslite "
             "accepts NumPy arrays and (nested) lists of numbers of equal "
-            "length."
+            "length." + _PAD_HINT
         ) from None
+    if dtype == "string":  # a model input declared dtype="string"
+        if array.dtype.kind not in "USO":
+            raise ValueError(
+                f"`{name}` feeds an input declared with dtype='string' (e.g. "
+                f"for TextVectorization); received an array of dtype {array.dtype}."
+            )
+        return array
     if array.dtype.kind not in "biuf":
         raise ValueError(
             f"`{name}` must hold numbers (int, float or bool). Received an "
             f"array of dtype {array.dtype}"
             + (" (strings)" if array.dtype.kind in "SU" else "")
             + ". Convert it with e.g. `np.asarray(data, dtype='float32')`."
+            + (_PAD_HINT if array.dtype.kind == "O" else "")
         )
     if array.ndim == 0:
         raise ValueError(

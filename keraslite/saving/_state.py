@@ -23,6 +23,7 @@ class LoadPlan:
         self.skip_mismatch = skip_mismatch
         self.assignments = []  # [(Variable, array)]
         self.optimizer_state = None  # (optimizer, [arrays], trainable vars)
+        self.calls = []  # load_own_variables of layers with named state
 
     def mismatch(self, message):
         """Raises FileFormatError, or warns when skipping mismatches."""
@@ -40,6 +41,8 @@ class LoadPlan:
         """Assigns every planned array (nothing can fail any more)."""
         for var, array in self.assignments:
             var.value[...] = array
+        for call in self.calls:
+            call()
         if self.optimizer_state is not None:
             optimizer, arrays, variables = self.optimizer_state
             if not optimizer.built and len(arrays) > len(optimizer.variables):

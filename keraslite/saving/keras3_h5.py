@@ -123,6 +123,11 @@ def write(h5file, model, include_optimizer=True):
         group.attrs["name"] = layer.name
         for i, weight in enumerate(own_weights(layer)):
             group[str(i)] = weight.numpy()
+        if hasattr(layer, "save_own_variables"):  # named state (TextVectorization)
+            store = {}
+            layer.save_own_variables(store)
+            for key, value in store.items():
+                group[key] = value
     optimizer = getattr(model, "optimizer", None)
     if include_optimizer and optimizer is not None and model.compiled:
         group = h5file.create_group("optimizer").create_group("vars")
@@ -141,6 +146,28 @@ def _numbered(group, where):
             f"0..{len(keys) - 1}, found {sorted(keys)[:10]}."
         )
     return [get_dataset(group, key) for key in expected]
+
+
+def _plan_named_state(plan, layer, group, where):
+    """Reads the named datasets a layer saved with `save_own_variables`
+    (`idf_weights`, as Keras names them); `load_own_variables` gets them
+    when the plan is applied."""
+    expected = {}
+    layer.save_own_variables(expected)
+    store = {}
+    for key in expected:
+        if key not in group:
+            plan.mismatch(f"{where} has no dataset 'vars/{key}' for layer "
+                          f"'{layer.name}' ({type(layer).__name__}).")
+            return
+        value = get_dataset(group, key)[()]
+        if getattr(value, "ndim", 0) != 1 or value.dtype.kind != "f":
+            plan.mismatch(f"{where}: 'vars/{key}' must be a 1-D float array; "
+                          f"found {getattr(value, 'shape', ())} "
+                          f"{getattr(value, 'dtype', type(value))}.")
+            return
+        store[key] = value
+    plan.calls.append(lambda: layer.load_own_variables(store))
 
 
 def plan(h5file, model, skip_mismatch=False, load_optimizer=True,
@@ -173,6 +200,9 @@ def plan(h5file, model, skip_mismatch=False, load_optimizer=True,
                     f"{len(own_weights(layer))} weight(s) but {where} has no "
                     f"group '{path}/vars' for it."
                 )
+            continue
+        if hasattr(layer, "load_own_variables"):
+            _plan_named_state(result, layer, vars_group, f"{where} ('{path}')")
             continue
         datasets = _numbered(vars_group, f"{path}/vars")
         saved_name = vars_group.attrs.get("name", "?")

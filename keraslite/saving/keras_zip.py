@@ -22,6 +22,8 @@ from keraslite.saving._io import (
 CONFIG = "config.json"
 METADATA = "metadata.json"
 WEIGHTS = "model.weights.h5"
+ASSETS = "assets"
+MAX_ASSET_BYTES = 256 << 20  # one asset file (a vocabulary)
 
 
 def weights_bytes(model):
@@ -38,6 +40,7 @@ def save(model, filepath, overwrite=True):
     config_json = to_json(serialization.serialize_model(model))
     metadata_json = json.dumps(serialization.metadata())
     data = weights_bytes(model)
+    assets = assets_of(model)
 
     def write(tmp):
         with open(tmp, "wb") as f:
@@ -47,6 +50,8 @@ def save(model, filepath, overwrite=True):
                 with zf.open(CONFIG, "w") as entry:
                     entry.write(config_json.encode())
                 zf.writestr(WEIGHTS, data)
+                for name, content in assets:
+                    zf.writestr(name, content)
 
     atomic_write(filepath, write, overwrite=overwrite)
 
@@ -138,6 +143,53 @@ class Archive:
         self.close()
 
 
+def assets_of(model):
+    """`[(entry name, bytes)]` of the layers' `save_assets` files, under
+    `assets/<layer path>/` as Keras's saving_lib writes them."""
+    import os
+    import tempfile
+
+    entries = []
+    for layer, path in keras3_h5.layer_paths(model):
+        if not hasattr(layer, "save_assets"):
+            continue
+        with tempfile.TemporaryDirectory() as folder:
+            layer.save_assets(folder)
+            for name in sorted(os.listdir(folder)):
+                with open(os.path.join(folder, name), "rb") as f:
+                    entries.append((f"{ASSETS}/{path}/{name}", f.read()))
+    return entries
+
+
+def load_assets(archive, model):
+    """Hands each layer with `load_assets` its files from the archive."""
+    import os
+    import tempfile
+
+    for layer, path in keras3_h5.layer_paths(model):
+        if not hasattr(layer, "load_assets"):
+            continue
+        prefix = f"{ASSETS}/{path}/"
+        names = [n for n in archive.names
+                 if n.startswith(prefix) and "/" not in n[len(prefix):] and
+                 n != prefix]
+        with tempfile.TemporaryDirectory() as folder:
+            for name in names:
+                with open(os.path.join(folder, name[len(prefix):]), "wb") as f:
+                    f.write(archive.read(name, MAX_ASSET_BYTES))
+            try:
+                layer.load_assets(folder)
+            except FileNotFoundError:
+                if getattr(getattr(layer, "_lookup_layer", layer),
+                           "input_vocabulary", None) is None:
+                    raise FileFormatError(
+                        f"The archive has no vocabulary for layer '{layer.name}' "
+                        f"({type(layer).__name__}) under '{prefix}'.") from None
+            except (ValueError, RuntimeError, UnicodeDecodeError) as e:
+                raise FileFormatError(
+                    f"Could not load the assets of layer '{layer.name}': {e}") from None
+
+
 def weights_limit(model):
     """Largest weights file plausible for `model` (weights + 4 slot sets)."""
     params = sum(w.value.nbytes for w in model.weights)
@@ -155,7 +207,8 @@ def load(filepath, custom_objects=None, compile=True, safe_mode=True):
         with archive.weights_file(model) as h5file:
             plan = keras3_h5.plan(h5file, model, load_optimizer=compile,
                                   where=WEIGHTS)
-    plan.apply()
+        plan.apply()
+        load_assets(archive, model)
     return model
 
 

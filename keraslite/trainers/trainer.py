@@ -326,9 +326,10 @@ class Trainer:
     def _input_list(self, x, name="x"):
         """x as one array per model input (lists and dicts by input name)."""
         names = self._input_names()
+        to_array = self._input_converter()
         if isinstance(x, dict):
             if names is None:
-                return [data_utils.to_array(x[k], f"{name}[{k!r}]") for k in x], list(x)
+                return [to_array(x[k], f"{name}[{k!r}]", k) for k in x], list(x)
             missing = [n for n in names if n not in x]
             if missing:
                 raise ValueError(
@@ -336,7 +337,7 @@ class Trainer:
                     f"dictionary with keys {list(x)}. Expected the following "
                     f"keys: {names}"
                 )
-            return [data_utils.to_array(x[n], f"{name}[{n!r}]") for n in names], None
+            return [to_array(x[n], f"{name}[{n!r}]", n) for n in names], None
         count = len(names) if names is not None else None
         if isinstance(x, (list, tuple)) and (count or 1) > 1:
             if len(x) != count:
@@ -344,13 +345,25 @@ class Trainer:
                     f"Model '{self.name}' expects {count} input(s), but it "
                     f"received {len(x)} input arrays."
                 )
-            return [data_utils.to_array(v, f"{name}[{i}]") for i, v in enumerate(x)], None
+            return [to_array(v, f"{name}[{i}]", i) for i, v in enumerate(x)], None
         if isinstance(x, (list, tuple)) and count is None and x and \
                 all(getattr(v, "ndim", 0) >= 1 for v in x) and len(x) > 1 and \
                 len({np.shape(v)[0] for v in x}) == 1 and \
                 len({np.shape(v) for v in x}) > 1:
-            return [data_utils.to_array(v, f"{name}[{i}]") for i, v in enumerate(x)], None
-        return [data_utils.to_array(x, name)], None
+            return [to_array(v, f"{name}[{i}]", i) for i, v in enumerate(x)], None
+        return [to_array(x, name, 0)], None
+
+    def _input_converter(self):
+        """`to_array(data, name, key)` for the model's inputs: an input
+        declared `dtype="string"` (for TextVectorization) keeps its strings."""
+        inputs = getattr(self, "inputs", None) or []
+        strings = {i for i, t in enumerate(inputs) if getattr(t, "dtype", None) == "string"}
+        if not strings:
+            return lambda data, name, key: data_utils.to_array(data, name)
+        names = self._input_names() or []
+        strings |= {n for i, n in enumerate(names) if i in strings}
+        return lambda data, name, key: data_utils.to_array(
+            data, name, "string" if key in strings else None)
 
     def _target_list(self, y, name="y"):
         """y (or sample weights) as one array per output."""

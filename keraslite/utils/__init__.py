@@ -9,3 +9,6 @@ from keraslite.trainers.data_adapters.py_dataset_adapter import PyDataset
 from keraslite.trainers.data_adapters.py_dataset_adapter import PyDataset as Sequence
 from keraslite.utils.image_dataset_utils import image_dataset_from_directory
 from keraslite.utils.image_utils import array_to_img, img_to_array, load_img, save_img
+from keraslite.utils.sequence_utils import pad_sequences
+from keraslite.utils.timeseries_dataset_utils import timeseries_dataset_from_array
+from keraslite.utils.text_dataset_utils import text_dataset_from_directory

@@ -3,6 +3,7 @@
 Ported from Keras 3's `keras/src/utils/dataset_utils.py` so that the same
 folder gives the same file list, labels and training/validation subsets.
 """
+import math
 import os
 
 import numpy as np
@@ -159,6 +160,63 @@ def get_training_or_validation_split(samples, labels, validation_split, subset):
     return samples, labels
 
 
+def check_labels_args(labels, label_mode, class_names, files, samples):
+    """Keras's checks of `labels`, `class_names` and `label_mode` in the
+    `*_dataset_from_directory` functions (`files`: "image files", `samples`:
+    "images", as their messages say); returns `(labels, label_mode)`, both
+    None when either is."""
+    if labels not in ("inferred", None):
+        if not isinstance(labels, (list, tuple)):
+            raise ValueError(
+                "`labels` argument should be a list/tuple of integer labels, "
+                f"of the same size as the number of {files} in the target "
+                "directory. If you wish to infer the labels from the "
+                "subdirectory names in the target directory, "
+                'pass `labels="inferred"`. '
+                f"If you wish to get a dataset that only contains {samples} "
+                f"(no labels), pass `labels=None`. Received: labels={labels}"
+            )
+        if class_names:
+            raise ValueError(
+                "You can only pass `class_names` if "
+                f'`labels="inferred"`. Received: labels={labels}, and '
+                f"class_names={class_names}"
+            )
+    if label_mode not in {"int", "categorical", "binary", None}:
+        raise ValueError(
+            '`label_mode` argument must be one of "int", '
+            '"categorical", "binary", '
+            f"or None. Received: label_mode={label_mode}"
+        )
+    if labels is None or label_mode is None:
+        return None, None
+    return labels, label_mode
+
+
+def split_subsets(paths, labels, validation_split, subset, missing):
+    """`[(paths, labels)]`: one subset, or training and validation for
+    `subset="both"`; `missing(which)` is the error message when one is empty
+    (`which`: "training ", "validation " or "")."""
+    subsets = ("training", "validation") if subset == "both" else (subset,)
+    out = []
+    for name in subsets:
+        part = get_training_or_validation_split(paths, labels, validation_split, name)
+        if not part[0]:
+            raise ValueError(missing(f"{name} " if subset == "both" else ""))
+        out.append(part)
+    return out
+
+
+def encode_labels(labels, label_mode, num_classes):
+    """Integer labels as Keras's `label_mode` gives them: int32, float32
+    `(n, 1)` for "binary", float32 one-hot for "categorical"."""
+    if label_mode == "binary":
+        return labels.astype("float32")[:, None]
+    if label_mode == "categorical":
+        return np.eye(num_classes, dtype="float32")[labels]
+    return labels
+
+
 def check_validation_split_arg(validation_split, subset, shuffle, seed):
     """Raises Keras's errors for inconsistent split arguments."""
     if validation_split and not 0 < validation_split < 1:
@@ -181,3 +239,46 @@ def check_validation_split_arg(validation_split, subset, shuffle, seed):
             "provide a `seed` argument, to make sure that there is no "
             "overlap between the training and validation subset."
         )
+
+
+class SampleBatches:
+    """Mixin of a `PyDataset` whose batches gather samples by index.
+
+    A subclass sets `num_samples`, `batch_size` (None: single samples),
+    `shuffle` and `_rng`, and defines `_gather(indices)`, the batch of the
+    samples at `indices`. With `shuffle=True` every pass (each `iter()` or
+    epoch of `fit`) reads the samples in a new permutation.
+    """
+
+    # Like Keras's tf.data datasets, fit's `shuffle` does not reorder it.
+    _shuffles_itself = True
+    _order = None
+
+    def __len__(self):
+        if self.batch_size is None:
+            return self.num_samples
+        return int(math.ceil(self.num_samples / self.batch_size))
+
+    def _sample_order(self):
+        if self._order is None:
+            self._order = (self._rng.permutation(self.num_samples) if self.shuffle
+                           else np.arange(self.num_samples))
+        return self._order
+
+    def __getitem__(self, index):
+        if not 0 <= index < len(self):
+            raise IndexError(f"Batch index {index} out of range [0, {len(self)})")
+        size = self.batch_size or 1
+        batch = self._gather(self._sample_order()[index * size:(index + 1) * size])
+        if self.batch_size is None:  # one sample, without the batch axis
+            batch = tuple(part[0] for part in batch) if isinstance(batch, tuple) \
+                else batch[0]
+        return batch
+
+    def __iter__(self):
+        self._order = None  # a new pass: a new order, as tf.data reshuffles
+        for index in range(len(self)):
+            yield self[index]
+
+    def on_epoch_end(self):
+        self._order = None

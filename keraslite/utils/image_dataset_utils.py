@@ -20,7 +20,6 @@ other files still load); Keras's pipeline stops with an error when it
 reaches such a file.
 """
 import io
-import math
 import warnings
 
 import numpy as np
@@ -90,32 +89,8 @@ def image_dataset_from_directory(
         `label_mode` is None), with `class_names` and `file_paths`
         attributes; a tuple `(training, validation)` for `subset="both"`.
     """
-    if labels not in ("inferred", None):
-        if not isinstance(labels, (list, tuple)):
-            raise ValueError(
-                "`labels` argument should be a list/tuple of integer labels, "
-                "of the same size as the number of image files in the target "
-                "directory. If you wish to infer the labels from the "
-                "subdirectory "
-                'names in the target directory, pass `labels="inferred"`. '
-                "If you wish to get a dataset that only contains images "
-                f"(no labels), pass `labels=None`. Received: labels={labels}"
-            )
-        if class_names:
-            raise ValueError(
-                "You can only pass `class_names` if "
-                f'`labels="inferred"`. Received: labels={labels}, and '
-                f"class_names={class_names}"
-            )
-    if label_mode not in {"int", "categorical", "binary", None}:
-        raise ValueError(
-            '`label_mode` argument must be one of "int", '
-            '"categorical", "binary", '
-            f"or None. Received: label_mode={label_mode}"
-        )
-    if labels is None or label_mode is None:
-        labels = None
-        label_mode = None
+    labels, label_mode = dataset_utils.check_labels_args(
+        labels, label_mode, class_names, "image files", "images")
     num_channels = {"rgb": 3, "rgba": 4, "grayscale": 1}.get(color_mode)
     if num_channels is None:
         raise ValueError(
@@ -163,35 +138,17 @@ def image_dataset_from_directory(
         pad_to_aspect_ratio=pad_to_aspect_ratio, data_format=data_format,
         batch_size=batch_size,
     )
-    if subset == "both":
-        train = dataset_utils.get_training_or_validation_split(
-            image_paths, labels, validation_split, "training")
-        val = dataset_utils.get_training_or_validation_split(
-            image_paths, labels, validation_split, "validation")
-        if not train[0]:
-            raise ValueError(
-                f"No training images found in directory {directory}. "
-                f"Allowed formats: {ALLOWLIST_FORMATS}"
-            )
-        if not val[0]:
-            raise ValueError(
-                f"No validation images found in directory {directory}. "
-                f"Allowed formats: {ALLOWLIST_FORMATS}"
-            )
-        return (ImageDirectoryDataset(*train, shuffle=shuffle, seed=seed, **options),
-                ImageDirectoryDataset(*val, shuffle=False, **options))
-    image_paths, labels = dataset_utils.get_training_or_validation_split(
-        image_paths, labels, validation_split, subset)
-    if not image_paths:
-        raise ValueError(
-            f"No images found in directory {directory}. "
-            f"Allowed formats: {ALLOWLIST_FORMATS}"
-        )
-    return ImageDirectoryDataset(image_paths, labels, shuffle=shuffle, seed=seed,
-                                 **options)
+    subsets = dataset_utils.split_subsets(
+        image_paths, labels, validation_split, subset,
+        lambda which: (f"No {which}images found in directory {directory}. "
+                       f"Allowed formats: {ALLOWLIST_FORMATS}"))
+    datasets = [ImageDirectoryDataset(paths, part_labels, shuffle=shuffle and i == 0,
+                                      seed=seed, **options)
+                for i, (paths, part_labels) in enumerate(subsets)]
+    return tuple(datasets) if subset == "both" else datasets[0]
 
 
-class ImageDirectoryDataset(PyDataset):
+class ImageDirectoryDataset(dataset_utils.SampleBatches, PyDataset):
     """Batches of images (and labels) read from files, as a `PyDataset`.
 
     Made by `image_dataset_from_directory`. Iterating it, or `fit`, reads
@@ -199,9 +156,6 @@ class ImageDirectoryDataset(PyDataset):
     order. Attributes: `class_names`, `file_paths` (in the order before
     the per-pass shuffle, as Keras's).
     """
-
-    # Like Keras's tf.data dataset, fit's `shuffle` does not reorder it.
-    _shuffles_itself = True
 
     def __init__(self, file_paths, labels, label_mode, class_names, image_size,
                  num_channels, interpolation, crop_to_aspect_ratio,
@@ -215,7 +169,8 @@ class ImageDirectoryDataset(PyDataset):
         self.labels = None
         if label_mode is not None:
             labels = np.asarray(labels, dtype="int32")[np.asarray(readable, bool)]
-            self.labels = _encode_labels(labels, label_mode, len(class_names or []))
+            self.labels = dataset_utils.encode_labels(labels, label_mode,
+                                                      len(class_names or []))
         self.image_size = image_size
         self.num_channels = num_channels
         self.interpolation = interpolation
@@ -225,42 +180,14 @@ class ImageDirectoryDataset(PyDataset):
         self.batch_size = batch_size
         self.shuffle = shuffle
         self._rng = np.random.default_rng(seed)
-        self._order = None
 
-    def __len__(self):
-        if self.batch_size is None:
-            return len(self.file_paths)
-        return int(math.ceil(len(self.file_paths) / self.batch_size))
+    @property
+    def num_samples(self):
+        return len(self.file_paths)
 
-    def _sample_order(self):
-        if self._order is None:
-            count = len(self.file_paths)
-            self._order = (self._rng.permutation(count) if self.shuffle
-                           else np.arange(count))
-        return self._order
-
-    def __getitem__(self, index):
-        if not 0 <= index < len(self):
-            raise IndexError(f"Batch index {index} out of range [0, {len(self)})")
-        order = self._sample_order()
-        if self.batch_size is None:
-            chosen = order[index:index + 1]
-        else:
-            chosen = order[index * self.batch_size:(index + 1) * self.batch_size]
-        images = np.stack([self._load(self.file_paths[i]) for i in chosen])
-        labels = None if self.labels is None else self.labels[chosen]
-        if self.batch_size is None:
-            images = images[0]
-            labels = None if labels is None else labels[0]
-        return images if labels is None else (images, labels)
-
-    def __iter__(self):
-        self._order = None  # a new pass: a new order, as tf.data reshuffles
-        for index in range(len(self)):
-            yield self[index]
-
-    def on_epoch_end(self):
-        self._order = None
+    def _gather(self, indices):
+        images = np.stack([self._load(self.file_paths[i]) for i in indices])
+        return images if self.labels is None else (images, self.labels[indices])
 
     def _load(self, path):
         img = decode_image(path, self.num_channels)
@@ -275,14 +202,6 @@ class ImageDirectoryDataset(PyDataset):
         if self.data_format == "channels_first":
             img = np.ascontiguousarray(img.transpose(2, 0, 1))
         return img
-
-
-def _encode_labels(labels, label_mode, num_classes):
-    if label_mode == "binary":
-        return labels.astype("float32")[:, None]
-    if label_mode == "categorical":
-        return np.eye(num_classes, dtype="float32")[labels]
-    return labels
 
 
 def _readable(path):

@@ -29,8 +29,12 @@ class InputLayer(Layer):
             shape = tuple(kwargs.pop("input_shape"))
         if "batch_input_shape" in kwargs:
             batch_shape = tuple(kwargs.pop("batch_input_shape"))
-        super().__init__(name=name or unique_name("input_layer"), dtype=dtype,
-                         **kwargs)
+        # A string input (for TextVectorization) computes nothing itself.
+        string = dtype == "string"
+        super().__init__(name=name or unique_name("input_layer"),
+                         dtype=None if string else dtype, **kwargs)
+        if string:
+            self.dtype = "string"
         if batch_shape is None:
             if shape is None:
                 raise ValueError("You must pass a `shape` argument.")
