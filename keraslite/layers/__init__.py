@@ -12,6 +12,7 @@ from keraslite.layers.convolutional.separable_conv2d import SeparableConv2D
 from keraslite.layers.core.identity import Identity
 from keraslite.layers.core.lambda_layer import Lambda
 from keraslite.layers.core.dense import Dense
+from keraslite.layers.core.wrapper import Wrapper
 from keraslite.layers.regularization.dropout import Dropout
 from keraslite.layers.reshaping.flatten import Flatten
 from keraslite.layers.core.input_layer import Input, InputLayer
@@ -48,6 +49,7 @@ from keraslite.layers.reshaping.up_sampling1d import UpSampling1D
 from keraslite.layers.reshaping.up_sampling2d import UpSampling2D
 from keraslite.layers.reshaping.zero_padding1d import ZeroPadding1D
 from keraslite.layers.reshaping.zero_padding2d import ZeroPadding2D
+from keraslite.layers.rnn.time_distributed import TimeDistributed
 from keraslite.registry import serialize_object
 from keraslite import registry
 
@@ -81,6 +83,8 @@ _SHAPE_LAYERS = (Cropping1D, Cropping2D, RandomContrast, RandomFlip, RandomRotat
                  SpatialDropout2D, UpSampling1D, UpSampling2D, ZeroPadding1D,
                  ZeroPadding2D)
 ALL_LAYERS.update((cls.__name__, cls) for cls in _SHAPE_LAYERS)
+# Wrappers (issue 12).
+ALL_LAYERS.update((cls.__name__, cls) for cls in (TimeDistributed,))
 registry.register_builtins("layers", ALL_LAYERS)
 registry.register_builtins("base", {"Layer": Layer})
 
@@ -93,7 +97,8 @@ _BUILD_CONFIG_LAYERS = ("Dense", "Flatten", "Add", "Subtract", "Multiply",
                          "BatchNormalization", "LayerNormalization", "Conv1D",
                          "Conv2D", "Conv2DTranspose", "DepthwiseConv2D",
                          "SeparableConv2D") + tuple(
-    cls.__name__ for cls in _SHAPE_LAYERS if not cls.__name__.startswith("Spatial"))
+    cls.__name__ for cls in _SHAPE_LAYERS if not cls.__name__.startswith("Spatial")) + (
+    "TimeDistributed",)
 
 
 def _shape_list(shape):
