@@ -150,3 +150,11 @@ def deserialize(config, custom_objects=None):
         return serialization.layer_from_config(config, 0, custom)[0]
     except serialization.FileFormatError as e:
         raise ValueError(str(e)) from None  # a plain ValueError, as Keras
+# Recurrent layers (issue 12).
+from keraslite.layers.rnn.gru import GRU, GRUCell
+from keraslite.layers.rnn.lstm import LSTM, LSTMCell
+from keraslite.layers.rnn.rnn import RNN
+from keraslite.layers.rnn.simple_rnn import SimpleRNN, SimpleRNNCell
+_RNN_LAYERS = (GRU, GRUCell, LSTM, LSTMCell, RNN, SimpleRNN, SimpleRNNCell)
+ALL_LAYERS.update((cls.__name__, cls) for cls in _RNN_LAYERS)
+registry.register_builtins("layers", {cls.__name__: cls for cls in _RNN_LAYERS})

@@ -1,0 +1,679 @@
+"""RNN: the time loop of the recurrent layers, and backpropagation through time.
+
+A built-in cell (SimpleRNNCell, LSTMCell, GRUCell) gives its maths by hand:
+`project` (the input projections of all steps, one matrix product), `step`
+(one time step) and, beside them, `step_backward` and `project_backward`.
+`sequence_forward` / `sequence_backward` below run them over the steps,
+handle `go_backwards` and the mask (masked steps carry the state over and
+repeat the previous output), and the RNN layer records the whole sequence as
+one record on the tape. A user's cell written in `call()` with
+`keraslite.ops` is instead called once per step, and each op is recorded.
+"""
+import numpy as np
+
+from keraslite import activations, autodiff, constraints, initializers
+from keraslite import regularizers
+from keraslite.layers.layer import Layer, Variable, _accepts_training, number_call
+from keraslite.layers.rnn.dropout_rnn_cell import DropoutRNNCell
+
+
+# --- small kernels shared by the cells -------------------------------------------
+def activate(kernels, z, keep):
+    """`(activation(z), z or None)`: the input is kept when the backward
+    needs it. `z` is overwritten."""
+    forward, _, needs_input = kernels
+    pre = z.copy() if keep and needs_input else None
+    return forward(z), pre
+
+
+def activate_backward(kernels, dy, y, pre):
+    """The gradient through an activation (from its output `y`)."""
+    return kernels[1](dy, y, pre)
+
+
+def masked_matmul(a, w, masks):
+    """`a @ w`; with a dropout mask `(a * mask) @ w`; with one mask per gate
+    `[(a * mask_g) @ w_g for each gate g]`, concatenated."""
+    if masks is None:
+        return a @ w
+    if not isinstance(masks, list):
+        return (a * masks) @ w
+    units = w.shape[1] // len(masks)
+    return np.concatenate(
+        [(a * m) @ w[:, g * units:(g + 1) * units] for g, m in enumerate(masks)],
+        axis=-1)
+
+
+def masked_matmul_backward(a, w, masks, dz, need_da=True):
+    """Gradients of `masked_matmul(a, w, masks)`: `(da, dw)`; `a` and `dz`
+    may have leading axes (time and batch), summed over in `dw`."""
+    a2 = a.reshape(-1, a.shape[-1])
+    dz2 = dz.reshape(-1, dz.shape[-1])
+    if masks is None:
+        return (dz @ w.T if need_da else None), a2.T @ dz2
+    if not isinstance(masks, list):
+        dw = (a * masks).reshape(a2.shape).T @ dz2
+        return ((dz @ w.T) * masks if need_da else None), dw
+    units = w.shape[1] // len(masks)
+    dw = np.empty_like(w)
+    da = np.zeros_like(a) if need_da else None
+    for g, m in enumerate(masks):
+        cols = slice(g * units, (g + 1) * units)
+        dw[:, cols] = (a * m).reshape(a2.shape).T @ dz2[:, cols]
+        if need_da:
+            da += (dz[..., cols] @ w[:, cols].T) * m
+    return da, dw
+
+
+# --- the time loop -------------------------------------------------------------
+def sequence_forward(cell, x, states, mask, training, keep, go_backwards=False,
+                     return_sequences=False, zero_output_for_mask=False):
+    """Runs a built-in `cell` over `x` (batch, timesteps, features).
+
+    As Keras 3's `backend.rnn`: the steps run in reverse with `go_backwards`
+    (and the output sequence is in that order); a masked step keeps the
+    previous states and outputs the previous output (zeros before the first
+    unmasked step, or always with `zero_output_for_mask`).
+
+    Returns:
+        `(output, final_states, ctx)`, where the output is the sequence
+        (batch, timesteps, units) or the last output (batch, units).
+    """
+    steps = x.shape[1]
+    order = list(range(steps - 1, -1, -1) if go_backwards else range(steps))
+    dp, rdp = cell._active_dropout_masks(x[:, 0], states[0], training)
+    x_tm = np.ascontiguousarray(x.transpose(1, 0, 2))
+    proj, pctx = cell.project(x_tm, dp, keep)
+    states = [np.asarray(s, dtype=cell.dtype) for s in states]
+    out_prev = np.zeros(states[0].shape[:1] + (cell.output_size,), cell.dtype)
+    outputs = np.empty((steps if return_sequences else 1,) + out_prev.shape, cell.dtype)
+    step_ctx = []
+    for i, t in enumerate(order):
+        new_states, sctx = cell.step(proj[t], states, rdp, keep)
+        out = new_states[0]
+        if mask is not None:
+            m = mask[:, t, None]
+            new_states = [np.where(m, n, s) for n, s in zip(new_states, states)]
+            out = np.where(m, out, 0.0 if zero_output_for_mask else out_prev)
+        if keep:
+            step_ctx.append(sctx)
+        outputs[i if return_sequences else 0] = out
+        out_prev, states = out, new_states
+    if return_sequences:
+        output = np.ascontiguousarray(outputs.transpose(1, 0, 2))
+    else:
+        output = outputs[0]
+    ctx = None
+    if keep:
+        ctx = (x.shape, order, mask, dp, rdp, pctx, step_ctx, return_sequences,
+               zero_output_for_mask)
+    return output, states, ctx
+
+
+def sequence_backward(cell, ctx, d_output, d_states, need_input_grad=True):
+    """Backpropagation through time of `sequence_forward`, one step at a time
+    in reverse.
+
+    Args:
+        d_output: Gradient of the output (or None); `d_states`: of the final
+            states (a list with None entries, or empty).
+
+    Returns:
+        `(dx, d_initial_states, weight_grads)`, the weight gradients aligned
+        with the cell's trainable weights.
+    """
+    (shape, order, mask, dp, rdp, pctx, step_ctx, return_sequences,
+     zero_output_for_mask) = ctx
+    batch = shape[0]
+    sizes = cell._state_sizes()
+    ds = [np.zeros((batch, n), cell.dtype) if d is None else np.asarray(d, cell.dtype)
+          for n, d in zip(sizes, list(d_states) + [None] * (len(sizes) - len(d_states)))]
+    if d_output is not None:
+        d_output = np.asarray(d_output, cell.dtype)
+        if return_sequences:
+            d_output = d_output.transpose(1, 0, 2)  # (timesteps, batch, units)
+    grads = cell._zero_grads()
+    d_proj = np.zeros((len(order), batch, cell._projection_size()), cell.dtype)
+    d_carry = None  # gradient reaching the previous output through a masked step
+    for i in range(len(order) - 1, -1, -1):
+        t = order[i]
+        do = None
+        if d_output is not None:
+            if return_sequences:
+                do = d_output[i]
+            elif i == len(order) - 1:
+                do = d_output
+        if d_carry is not None:
+            do = d_carry if do is None else do + d_carry
+        if mask is not None:
+            m = mask[:, t, None]
+            keep_states = [np.where(m, 0.0, d) for d in ds]
+            ds = [np.where(m, d, 0.0) for d in ds]
+            if do is not None:
+                d_carry = None if zero_output_for_mask else np.where(m, 0.0, do)
+                do = np.where(m, do, 0.0)
+        if do is not None:
+            ds[0] = ds[0] + do
+        d_proj[t], ds = cell.step_backward(step_ctx[i], ds, rdp, grads)
+        if mask is not None:
+            ds = [d + k for d, k in zip(ds, keep_states)]
+    dx_tm = cell.project_backward(pctx, d_proj, dp, grads, need_input_grad)
+    dx = None if dx_tm is None else np.ascontiguousarray(dx_tm.transpose(1, 0, 2))
+    return dx, ds, cell._weight_grads(grads)
+
+
+# --- the cells' shared parts ---------------------------------------------------
+class BaseRNNCell(Layer, DropoutRNNCell):
+    """What SimpleRNNCell, LSTMCell and GRUCell share: the arguments,
+    weights (`kernel`, `recurrent_kernel`, `bias`), the input projection and
+    the config. A subclass sets `gates` and writes `step`/`step_backward`."""
+
+    gates = 1
+    # LSTM and GRU apply a dropout mask only for 0 < rate < 1 (Keras 3).
+    _full_rate_drops = True
+
+    def __init__(self, units, activation="tanh", use_bias=True,
+                 kernel_initializer="glorot_uniform",
+                 recurrent_initializer="orthogonal", bias_initializer="zeros",
+                 kernel_regularizer=None, recurrent_regularizer=None,
+                 bias_regularizer=None, kernel_constraint=None,
+                 recurrent_constraint=None, bias_constraint=None, dropout=0.0,
+                 recurrent_dropout=0.0, seed=None, **kwargs):
+        if not isinstance(units, (int, np.integer)) or isinstance(units, bool) \
+                or units <= 0:
+            raise ValueError(
+                "Received an invalid value for argument `units`, expected a "
+                f"positive integer, got {units}."
+            )
+        super().__init__(**kwargs)
+        self.units = int(units)
+        self.activation = activations.get(activation)
+        self._act = activations.kernels(self.activation)
+        self.use_bias = bool(use_bias)
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.recurrent_initializer = initializers.get(recurrent_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.recurrent_regularizer = regularizers.get(recurrent_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.recurrent_constraint = constraints.get(recurrent_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
+        self.dropout = min(1.0, max(0.0, dropout))
+        self.recurrent_dropout = min(1.0, max(0.0, recurrent_dropout))
+        self.seed = seed
+        self._seed_rng = None
+        self.state_size = self.units
+        self.output_size = self.units
+        self.kernel = self.recurrent_kernel = self.bias = None
+
+    def _bias_shape(self):
+        return (self.gates * self.units,)
+
+    def _bias_initializer(self):
+        return self.bias_initializer
+
+    def build(self, input_shape):
+        width = self.gates * self.units
+        self.kernel = self.add_weight(
+            shape=(input_shape[-1], width), name="kernel",
+            initializer=self.kernel_initializer,
+            regularizer=self.kernel_regularizer, constraint=self.kernel_constraint)
+        self.recurrent_kernel = self.add_weight(
+            shape=(self.units, width), name="recurrent_kernel",
+            initializer=self.recurrent_initializer,
+            regularizer=self.recurrent_regularizer,
+            constraint=self.recurrent_constraint)
+        if self.use_bias:
+            self.bias = self.add_weight(
+                shape=self._bias_shape(), name="bias",
+                initializer=self._bias_initializer(),
+                regularizer=self.bias_regularizer, constraint=self.bias_constraint)
+        self.built = True
+
+    # --- the pieces sequence_forward / sequence_backward run -------------------
+    def _state_sizes(self):
+        size = self.state_size
+        return list(size) if isinstance(size, (list, tuple)) else [size]
+
+    def _projection_size(self):
+        return self.gates * self.units
+
+    def _uses(self, rate):
+        return rate > 0 and (rate < 1 or self._full_rate_drops)
+
+    def _active_dropout_masks(self, step_input, state, training):
+        """The masks applied in this call (drawn as Keras 3 draws them:
+        once per call, whether training or not; applied only in training)."""
+        dp = self.get_dropout_mask(step_input)
+        rdp = self.get_recurrent_dropout_mask(state)
+        if not (training and self._uses(self.dropout)):
+            dp = None
+        if not (training and self._uses(self.recurrent_dropout)):
+            rdp = None
+        return dp, rdp
+
+    def _input_bias(self):
+        return self.bias.value
+
+    def project(self, x_tm, dp, keep):
+        """`x @ kernel + bias` for every step at once: (timesteps, batch,
+        gates * units)."""
+        steps, batch, features = x_tm.shape
+        if dp is None:
+            proj = (x_tm.reshape(-1, features) @ self.kernel.value).reshape(
+                steps, batch, -1)
+        else:
+            proj = masked_matmul(x_tm, self.kernel.value, dp)
+        if self.use_bias:
+            proj += self._input_bias()
+        return proj, (x_tm if keep else None)
+
+    def project_backward(self, x_tm, d_proj, dp, grads, need_input_grad):
+        dx, grads["kernel"] = masked_matmul_backward(
+            x_tm, self.kernel.value, dp, d_proj, need_input_grad)
+        if self.use_bias:
+            self._add_input_bias_grad(grads, d_proj.reshape(-1, d_proj.shape[-1]).sum(0))
+        return dx
+
+    def _add_input_bias_grad(self, grads, db):
+        grads["bias"] += db
+
+    def _zero_grads(self):
+        grads = {"recurrent_kernel": np.zeros(self.recurrent_kernel.shape, self.dtype)}
+        if self.use_bias:
+            grads["bias"] = np.zeros(self.bias.shape, self.dtype)
+        return grads
+
+    def _weight_grads(self, grads):
+        by_name = {"kernel": self.kernel, "recurrent_kernel": self.recurrent_kernel,
+                   "bias": self.bias}
+        names = {id(v): k for k, v in by_name.items() if v is not None}
+        return [grads[names[id(w)]] for w in self.trainable_weights]
+
+    # --- calling the cell on one step ------------------------------------------
+    def call(self, inputs, states, training=False):
+        """One step: `(output, new_states)` (states as a list)."""
+        single = not isinstance(states, (list, tuple))
+        states = [states] if single else list(states)
+        from keraslite import ops
+
+        sequences = ops.expand_dims(inputs, 1)  # a sequence of one step
+        results, _ = run_cell(self, self, sequences, states, None, training,
+                              return_sequences=False, return_state=True)
+        output, new_states = results[0], results[1:]
+        return output, (new_states[0] if single else new_states)
+
+    def get_initial_state(self, batch_size=None):
+        return [np.zeros((batch_size, d), dtype=self.dtype)
+                for d in self._state_sizes()]
+
+    def get_config(self):
+        return {
+            **super().get_config(),
+            "units": self.units,
+            "activation": activations.serialize(self.activation),
+            "use_bias": self.use_bias,
+            "kernel_initializer": initializers.serialize(self.kernel_initializer),
+            "recurrent_initializer": initializers.serialize(self.recurrent_initializer),
+            "bias_initializer": initializers.serialize(self.bias_initializer),
+            "kernel_regularizer": regularizers.serialize(self.kernel_regularizer),
+            "recurrent_regularizer": regularizers.serialize(self.recurrent_regularizer),
+            "bias_regularizer": regularizers.serialize(self.bias_regularizer),
+            "kernel_constraint": constraints.serialize(self.kernel_constraint),
+            "recurrent_constraint": constraints.serialize(self.recurrent_constraint),
+            "bias_constraint": constraints.serialize(self.bias_constraint),
+            "dropout": self.dropout,
+            "recurrent_dropout": self.recurrent_dropout,
+            "seed": self.seed,
+        }
+
+
+def run_cell(owner, cell, sequences, states, mask, training, go_backwards=False,
+             return_sequences=False, return_state=False, zero_output_for_mask=False):
+    """Runs a built-in cell over `sequences` and records it on the tape as
+    one record (inputs: the sequences and the initial states; outputs: the
+    output and, with `return_state`, the final states).
+
+    Returns:
+        The output, or `[output, *final_states]` with `return_state`.
+    """
+    state = autodiff._STATE
+    tape = state["tape"]
+    number_call(owner, state)
+    x = autodiff.value_of(sequences)
+    values = [autodiff.value_of(s) for s in states]
+    weights = cell.trainable_weights if cell.trainable else []
+    keep = tape is not None and (
+        autodiff.needs_grad(sequences) or any(autodiff.needs_grad(s) for s in states)
+        or any(tape.watches(w) for w in weights))
+    try:
+        output, final, ctx = sequence_forward(
+            cell, x, values, mask, training, keep, go_backwards, return_sequences,
+            zero_output_for_mask)
+    finally:
+        cell.reset_dropout_mask()
+        cell.reset_recurrent_dropout_mask()
+    results = [output] + (list(final) if return_state else [])
+    if keep:
+        results = [autodiff.Tensor(r, requires_grad=True) for r in results]
+        inputs = [sequences] + list(states)
+
+        def backward(grads):
+            need = autodiff.needs_grad(sequences)
+            dx, d_states, weight_grads = sequence_backward(
+                cell, ctx, grads[0], grads[1:], need_input_grad=need)
+            for var, grad in zip(weights, weight_grads):
+                if tape.watches(var):
+                    tape.add_weight_grad(var, grad)
+            return [dx] + d_states
+
+        tape.record(backward, inputs, results)
+    if return_state:
+        return results, final
+    return results[0], final
+
+
+# --- the layer -------------------------------------------------------------------
+class RNN(Layer):
+    """Base class for recurrent layers: runs a cell over the time axis.
+
+    Args:
+        cell: An RNN cell: a layer with `call(inputs_at_t, states_at_t)`
+            returning `(output_at_t, states_at_t_plus_1)` and a `state_size`
+            attribute (an integer or a list of integers), e.g.
+            `LSTMCell(4)` or a user's cell written with `keraslite.ops`.
+        return_sequences: Whether to return the whole output sequence
+            (batch, timesteps, units) or only the last output.
+        return_state: Whether to return the last states after the output.
+        go_backwards: Whether to process the sequence in reverse (and
+            return the reversed output sequence).
+        stateful: Whether the last states of a batch are the initial states
+            of the next one (needs a fixed batch size); `reset_states()`
+            sets them to zeros.
+        unroll: Accepted for compatibility (same numbers).
+        zero_output_for_mask: Whether masked steps output zeros (else the
+            previous output) in the output sequence.
+
+    Call arguments:
+        inputs: (batch, timesteps, features).
+        mask: Optional boolean (batch, timesteps); False steps are skipped
+            (the state is carried over).
+        training: Whether dropout is applied.
+        initial_state: Optional list of initial state tensors.
+    """
+
+    _protect_inputs = False
+
+    def __init__(self, cell, return_sequences=False, return_state=False,
+                 go_backwards=False, stateful=False, unroll=False,
+                 zero_output_for_mask=False, **kwargs):
+        if isinstance(cell, (list, tuple)):
+            raise ValueError(
+                "keraslite's RNN takes one cell (stacked cells are not "
+                f"supported). Received: cell={cell}"
+            )
+        if "call" not in dir(cell):
+            raise ValueError(
+                f"Argument `cell` should have a `call` method. Received: cell={cell}"
+            )
+        if "state_size" not in dir(cell):
+            raise ValueError(
+                "The RNN cell should have a `state_size` attribute (single "
+                "integer or list of integers, one integer per RNN state). "
+                f"Received: cell={cell}"
+            )
+        activity_regularizer = kwargs.pop("activity_regularizer", None)
+        super().__init__(**kwargs)
+        self.activity_regularizer = regularizers.get(activity_regularizer)
+        self.zero_output_for_mask = zero_output_for_mask
+        self.cell = cell
+        self.return_sequences = return_sequences
+        self.return_state = return_state
+        self.go_backwards = go_backwards
+        self.stateful = stateful
+        self.unroll = unroll
+        self.supports_masking = True
+        self.states = None
+        self._expected_batch_size = None
+        state_size = getattr(self.cell, "state_size", None)
+        if state_size is None:
+            raise ValueError(
+                "state_size must be specified as property on the RNN cell."
+            )
+        if not isinstance(state_size, (list, tuple, int)):
+            raise ValueError(
+                "state_size must be an integer, or a list/tuple of integers "
+                "(one for each state tensor)."
+            )
+        if isinstance(state_size, int):
+            self.state_size = [state_size]
+            self.single_state = True
+        else:
+            self.state_size = list(state_size)
+            self.single_state = False
+
+    def _check_rank(self, shape):
+        if not isinstance(shape, tuple) or len(shape) != 3:
+            ndim = len(shape) if isinstance(shape, tuple) else "?"
+            raise ValueError(
+                f"Input 0 of layer \"{self.name}\" is incompatible with the "
+                f"layer: expected ndim=3, found ndim={ndim}. Full shape "
+                f"received: {shape}. A recurrent layer takes sequences "
+                "(batch_size, timesteps, features): add an Embedding layer "
+                "before it for integer token ids, or a feature axis (e.g. "
+                "`x[..., None]` or `Reshape((timesteps, 1))`) for one value "
+                "per step."
+            )
+
+    def _check_input_shape(self, input_shape):
+        self._check_rank(input_shape)
+
+    def build(self, sequences_shape, initial_state_shape=None):
+        self._check_rank(tuple(sequences_shape))
+        if self.unroll and sequences_shape[1] is None:
+            raise ValueError(
+                "Cannot unroll a RNN if the time dimension is undefined. \n"
+                "- If using a Sequential model, specify the time dimension by "
+                "passing an `Input()` as your first layer.\n- If using the "
+                "functional API, specify the time dimension by passing a "
+                "`shape` or `batch_shape` argument to your `Input()`."
+            )
+        step_input_shape = (sequences_shape[0],) + tuple(sequences_shape[2:])
+        if isinstance(self.cell, Layer) and not self.cell.built:
+            self.cell.build(step_input_shape)
+            self.cell.built = True
+        if self.stateful:
+            if self.states is not None:
+                self.reset_state()
+            else:
+                if sequences_shape[0] is None:
+                    raise ValueError(
+                        "When using `stateful=True` in a RNN, the batch size "
+                        "must be static. Found dynamic batch size: "
+                        f"sequence.shape={tuple(sequences_shape)}"
+                    )
+                self.states = [
+                    Variable(np.asarray(s, self.dtype), "rnn_state", trainable=False,
+                             path=f"{self.name}/rnn_state")
+                    for s in self.get_initial_state(sequences_shape[0])]
+                self._expected_batch_size = sequences_shape[0]
+        self.built = True
+
+    def compute_output_shape(self, sequences_shape, initial_state_shape=None):
+        batch_size, length = sequences_shape[0], sequences_shape[1]
+        states_shape = [(batch_size, s) for s in self.state_size]
+        output_size = getattr(self.cell, "output_size", None) or self.state_size[0]
+        if self.return_sequences:
+            output_shape = (batch_size, length, output_size)
+        else:
+            output_shape = (batch_size, output_size)
+        if self.return_state:
+            return [output_shape, *states_shape]
+        return output_shape
+
+    def compute_mask(self, _, mask):
+        output_mask = mask if self.return_sequences else None
+        if self.return_state:
+            return [output_mask] + [None for _ in self.state_size]
+        return output_mask
+
+    def get_initial_state(self, batch_size):
+        fn = getattr(self.cell, "get_initial_state", None)
+        if fn is None:
+            return [np.zeros((batch_size, d), dtype=self.dtype) for d in self.state_size]
+        init = fn(batch_size=batch_size)
+        return list(init) if isinstance(init, (list, tuple)) else [init]
+
+    def reset_states(self):
+        self.reset_state()
+
+    def reset_state(self):
+        """Sets the states of a stateful layer to zeros."""
+        if self.states is not None:
+            for v in self.states:
+                v.assign(np.zeros_like(v.value))
+
+    def _check_mask(self, mask, shape):
+        mask = np.asarray(autodiff.value_of(mask))
+        if mask.shape != tuple(shape[:2]):
+            raise ValueError(
+                f"The mask passed to layer '{self.name}' must have shape "
+                f"(batch_size, timesteps) = {tuple(shape[:2])}. Received: "
+                f"mask.shape={mask.shape}"
+            )
+        return mask.astype(bool)
+
+    def _check_initial_state(self, initial_state, batch):
+        if not isinstance(initial_state, (list, tuple)):
+            initial_state = [initial_state]
+        initial_state = list(initial_state)
+        if len(initial_state) != len(self.state_size):
+            raise ValueError(
+                f"Layer '{self.name}' expects {len(self.state_size)} initial "
+                f"state(s) of shapes {[(batch, s) for s in self.state_size]}. "
+                f"Received: {len(initial_state)} initial state(s)."
+            )
+        out = []
+        for s, size in zip(initial_state, self.state_size):
+            if isinstance(s, Variable):
+                s = s.value
+            if not isinstance(s, autodiff.Tensor):
+                s = np.asarray(s, dtype=self.dtype)
+            if tuple(s.shape) != (batch, size):
+                raise ValueError(
+                    f"An initial state of layer '{self.name}' must have shape "
+                    f"{(batch, size)}. Received: shape={tuple(s.shape)}"
+                )
+            out.append(s)
+        return out
+
+    def call(self, sequences, initial_state=None, mask=None, training=False):
+        shape = tuple(sequences.shape)
+        self._check_rank(shape)
+        if initial_state is None:
+            if self.stateful:
+                initial_state = [v.value.copy() for v in self.states]
+            else:
+                initial_state = self.get_initial_state(shape[0])
+        if self.stateful and self._expected_batch_size is not None and \
+                shape[0] != self._expected_batch_size:
+            raise ValueError(
+                "If an RNN is stateful, the batch size of the input sequences "
+                "must be the same as the batch size of the initial state. \n"
+                f"- Expected batch size: {self._expected_batch_size}\n"
+                f"- Received batch size: {shape[0]}"
+            )
+        states = self._check_initial_state(initial_state, shape[0])
+        if mask is not None:
+            mask = self._check_mask(mask, shape)
+        if isinstance(self.cell, BaseRNNCell):
+            outputs, final = run_cell(
+                self, self.cell, sequences, states, mask, training,
+                self.go_backwards, self.return_sequences, self.return_state,
+                self.zero_output_for_mask)
+        else:
+            outputs, final = self._cell_loop(sequences, states, mask, training)
+        if self.stateful:
+            for var, value in zip(self.states, final):
+                var.assign(autodiff.value_of(value))
+        return outputs
+
+    def _cell_loop(self, sequences, states, mask, training):
+        """A user's cell, called once per step; the tape records its ops."""
+        from keraslite import ops
+
+        steps = sequences.shape[1]
+        order = range(steps - 1, -1, -1) if self.go_backwards else range(steps)
+        kwargs = {"training": training} if _accepts_training(self.cell) else {}
+        previous, outputs = None, []
+        for t in order:
+            output, new_states = self.cell(sequences[:, t], states=list(states), **kwargs)
+            if not isinstance(new_states, (list, tuple)):
+                new_states = [new_states]
+            if mask is not None:
+                m = mask[:, t, None]
+                new_states = [ops.where(m, n, s) for n, s in zip(new_states, states)]
+                if previous is None or self.zero_output_for_mask:
+                    previous = np.zeros(output.shape, self.dtype)
+                output = ops.where(m, output, previous)
+            outputs.append(output)
+            previous, states = output, list(new_states)
+        output = ops.stack(outputs, axis=1) if self.return_sequences else outputs[-1]
+        if self.return_state:
+            return [output, *states], states
+        return output, states
+
+    def get_config(self):
+        from keraslite import layers
+
+        config = {
+            **super().get_config(),
+            "return_sequences": self.return_sequences,
+            "return_state": self.return_state,
+            "go_backwards": self.go_backwards,
+            "stateful": self.stateful,
+            "unroll": self.unroll,
+            "zero_output_for_mask": self.zero_output_for_mask,
+        }
+        config["cell"] = layers.serialize(self.cell)
+        return config
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        from keraslite import layers
+
+        config = dict(config)
+        cell = layers.deserialize(config.pop("cell"), custom_objects)
+        return cls(cell, **config)
+
+
+class RNNCellAttributes:
+    """The cell's arguments read through the layer (`layer.units`, ...)."""
+
+    units = property(lambda self: self.cell.units)
+    activation = property(lambda self: self.cell.activation)
+    use_bias = property(lambda self: self.cell.use_bias)
+    kernel_initializer = property(lambda self: self.cell.kernel_initializer)
+    recurrent_initializer = property(lambda self: self.cell.recurrent_initializer)
+    bias_initializer = property(lambda self: self.cell.bias_initializer)
+    kernel_regularizer = property(lambda self: self.cell.kernel_regularizer)
+    recurrent_regularizer = property(lambda self: self.cell.recurrent_regularizer)
+    bias_regularizer = property(lambda self: self.cell.bias_regularizer)
+    kernel_constraint = property(lambda self: self.cell.kernel_constraint)
+    recurrent_constraint = property(lambda self: self.cell.recurrent_constraint)
+    bias_constraint = property(lambda self: self.cell.bias_constraint)
+    dropout = property(lambda self: self.cell.dropout)
+    recurrent_dropout = property(lambda self: self.cell.recurrent_dropout)
+
+    def _layer_config(self, extra):
+        """The RNN layer's config with the cell's arguments instead of the
+        cell (as Keras's SimpleRNN, LSTM, GRU)."""
+        cell_config = self.cell.get_config()
+        base = RNN.get_config(self)
+        del base["cell"]
+        for key in ("name", "trainable", "dtype"):
+            cell_config.pop(key, None)
+        return {**base, **cell_config,
+                "activity_regularizer": regularizers.serialize(self.activity_regularizer),
+                **extra}
