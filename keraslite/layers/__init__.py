@@ -49,6 +49,7 @@ from keraslite.layers.reshaping.up_sampling1d import UpSampling1D
 from keraslite.layers.reshaping.up_sampling2d import UpSampling2D
 from keraslite.layers.reshaping.zero_padding1d import ZeroPadding1D
 from keraslite.layers.reshaping.zero_padding2d import ZeroPadding2D
+from keraslite.layers.rnn.bidirectional import Bidirectional
 from keraslite.layers.rnn.time_distributed import TimeDistributed
 from keraslite.registry import serialize_object
 from keraslite import registry
@@ -84,7 +85,7 @@ _SHAPE_LAYERS = (Cropping1D, Cropping2D, RandomContrast, RandomFlip, RandomRotat
                  ZeroPadding2D)
 ALL_LAYERS.update((cls.__name__, cls) for cls in _SHAPE_LAYERS)
 # Wrappers (issue 12).
-ALL_LAYERS.update((cls.__name__, cls) for cls in (TimeDistributed,))
+ALL_LAYERS.update((cls.__name__, cls) for cls in (Bidirectional, TimeDistributed))
 registry.register_builtins("layers", ALL_LAYERS)
 registry.register_builtins("base", {"Layer": Layer})
 
@@ -98,7 +99,7 @@ _BUILD_CONFIG_LAYERS = ("Dense", "Flatten", "Add", "Subtract", "Multiply",
                          "Conv2D", "Conv2DTranspose", "DepthwiseConv2D",
                          "SeparableConv2D") + tuple(
     cls.__name__ for cls in _SHAPE_LAYERS if not cls.__name__.startswith("Spatial")) + (
-    "TimeDistributed",)
+    "Bidirectional", "TimeDistributed")
 
 
 def _shape_list(shape):

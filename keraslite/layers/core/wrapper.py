@@ -53,7 +53,10 @@ def serialize_nested(layer):
 
 def build_nested(owner, layer, input_shape):
     """Builds `layer` inside `owner`: as in Keras, its weights' paths then
-    start with the owner's name (`time_distributed/dense/kernel`)."""
+    start with the owner's and the layer's names (`time_distributed/dense/
+    kernel`, `bidirectional/forward_lstm/lstm_cell/kernel`)."""
     layer._maybe_build(input_shape)
     for var in layer.weights:
+        if not var.path.startswith(f"{layer.name}/"):
+            var.path = f"{layer.name}/{var.path}"
         var.path = f"{owner.name}/{var.path}"

@@ -114,6 +114,8 @@ def _per_sample(layer, training):
         return all(_per_sample(inner, training) for inner in layer.layers)
     if layers_module.ALL_LAYERS.get(type(layer).__name__) is not type(layer):
         return False  # a user's layer: called once per step, as Keras
+    if getattr(layer, "stateful", False):
+        return False  # its states have the batch size of one step
     if type(layer).__name__ == "BatchNormalization":
         return not training  # batch statistics are per step in training
     noise_shape = getattr(layer, "noise_shape", None)
