@@ -101,6 +101,7 @@ INTERNAL_MODULES = {
     "layers.core.wrapper": "defines layers.Wrapper (exported by layers)",
     "layers.rnn": "a package of recurrent layers and wrappers (exported by layers)",
     "layers.rnn.time_distributed": "defines layers.TimeDistributed (exported by layers)",
+    "layers.rnn.bidirectional": "defines layers.Bidirectional (exported by layers)",
     "layers.regularization": "a package of regularization layers (exported by layers)",
     "layers.merging": "a package of merging layers (exported by layers)",
     "layers.merging.add": "defines layers.Add, Subtract, ... (exported by layers)",

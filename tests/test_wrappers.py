@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import keraslite
-from compat_tests.parity_wrappers import TIME_DISTRIBUTED_CASES
+from compat_tests.parity_wrappers import BIDIRECTIONAL_CASES, TIME_DISTRIBUTED_CASES
 from keraslite import autodiff, layers
 from tests.ops_cases import inputs
 from tests.test_gradcheck import numeric_grad
@@ -175,5 +175,205 @@ def test_time_distributed_model_files_round_trip(tmp_path, suffix):
 ])
 def test_time_distributed_errors(fn, message):
     with pytest.raises(ValueError) as info:
+        fn()
+    assert message in str(info.value)
+
+
+# --- Bidirectional ------------------------------------------------------------------
+BI_IDS = [c[0] for c in BIDIRECTIONAL_CASES]
+
+
+def _outputs(out):
+    return [np.asarray(o) for o in out] if isinstance(out, list) else [np.asarray(out)]
+
+
+def _bidirectional(make, shape, call, dtype="float32"):
+    x = inputs([shape], "normal", seed=3, dtype=dtype)[0]
+    call = dict(call)
+    if "initial_state" in call:
+        call["initial_state"] = inputs(call["initial_state"], "normal", seed=8, dtype=dtype)
+    return _with_weights(make, x, call), x, call
+
+
+@pytest.mark.parametrize("name,make,shape,call", BIDIRECTIONAL_CASES, ids=BI_IDS)
+def test_bidirectional_gradients_match_central_differences(float64, name, make, shape,
+                                                           call):
+    layer, x, call = _bidirectional(make, shape, call, "float64")
+    states = call.pop("initial_state", [])
+    dys = [np.random.default_rng(5 + i).normal(size=o.shape)
+           for i, o in enumerate(_outputs(layer(x, initial_state=states or None, **call)))]
+    tensor = autodiff.Tensor(x.copy(), requires_grad=True)
+    state_tensors = [autodiff.Tensor(s.copy(), requires_grad=True) for s in states]
+    with autodiff.Tape(watch=layer.trainable_weights) as tape:
+        out = layer._eager_call(tensor, initial_state=state_tensors or None, **call)
+    outs = out if isinstance(out, list) else [out]
+    weight_grads = tape.gradient([(o, dy.copy()) for o, dy in zip(outs, dys)])
+
+    def objective():
+        return float(sum(np.sum(o * dy) for o, dy in zip(
+            _outputs(layer(x, initial_state=states or None, **call)), dys)))
+
+    np.testing.assert_allclose(tensor.grad, numeric_grad(objective, x),
+                               rtol=1e-6, atol=1e-8, err_msg=f"{name} input")
+    for i, (t, s) in enumerate(zip(state_tensors, states)):
+        np.testing.assert_allclose(t.grad, numeric_grad(objective, s), rtol=1e-6,
+                                   atol=1e-8, err_msg=f"{name} initial state {i}")
+    assert len(weight_grads) == len(layer.trainable_weights)
+    for var in layer.trainable_weights:
+        np.testing.assert_allclose(weight_grads[id(var)],
+                                   numeric_grad(objective, var.value),
+                                   rtol=1e-6, atol=1e-8, err_msg=f"{name} {var.path}")
+
+
+@pytest.mark.parametrize("name,make,shape,call", BIDIRECTIONAL_CASES, ids=BI_IDS)
+def test_bidirectional_merges_the_two_layers_outputs(name, make, shape, call):
+    layer, x, call = _bidirectional(make, shape, call)
+    states = call.pop("initial_state", None)
+    half = None if states is None else len(states) // 2
+    fwd = _outputs(layer.forward_layer(
+        x, initial_state=None if states is None else states[:half], **call))
+    bwd = _outputs(layer.backward_layer(
+        x, initial_state=None if states is None else states[half:], **call))
+    y, y_rev = fwd[0], bwd[0]
+    if layer.return_sequences:
+        y_rev = y_rev[:, ::-1]
+    merged = {"concat": lambda: [np.concatenate([y, y_rev], -1)],
+              "sum": lambda: [y + y_rev], "ave": lambda: [(y + y_rev) / 2],
+              "mul": lambda: [y * y_rev], None: lambda: [y, y_rev]}[layer.merge_mode]()
+    expected = merged + (fwd[1:] + bwd[1:] if layer.return_state else [])
+    got = _outputs(layer(x, initial_state=states, **call))
+    assert len(got) == len(expected)
+    for a, b in zip(got, expected):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+
+
+def test_bidirectional_copies_the_layer_and_names_the_weights_as_keras():
+    lstm = layers.LSTM(3, name="enc")
+    layer = layers.Bidirectional(lstm, name="bi")
+    layer(np.zeros((2, 4, 5), "float32"))
+    assert not lstm.built  # a copy from the config; the original is not reused
+    assert (layer.forward_layer.name, layer.backward_layer.name) == ("forward_enc",
+                                                                     "backward_enc")
+    assert (layer.forward_layer.go_backwards, layer.backward_layer.go_backwards) == (
+        False, True)
+    assert [w.path for w in layer.weights] == [
+        f"bi/{d}_enc/lstm_cell/{n}" for d in ("forward", "backward")
+        for n in ("kernel", "recurrent_kernel", "bias")]
+    assert layer.count_params() == 2 * (5 * 12 + 3 * 12 + 12)
+
+
+def test_bidirectional_forces_zero_output_for_mask_to_return_sequences():
+    layer = layers.Bidirectional(layers.GRU(2, return_sequences=True,
+                                            zero_output_for_mask=False))
+    assert layer.forward_layer.zero_output_for_mask is True
+    assert layer.backward_layer.zero_output_for_mask is True
+    assert layers.Bidirectional(layers.GRU(2)).forward_layer.zero_output_for_mask is False
+
+
+def test_bidirectional_config_round_trip_and_symbolic_shapes():
+    backward = layers.SimpleRNN(3, go_backwards=True, return_sequences=True, name="back")
+    layer = layers.Bidirectional(layers.LSTM(3, return_sequences=True), merge_mode="sum",
+                                 backward_layer=backward)
+    assert layer.backward_layer is backward
+    out = layer(keraslite.Input((6, 4)))
+    assert out.shape == (None, 6, 3)
+    config = layer.get_config()
+    assert config["merge_mode"] == "sum"
+    assert config["layer"]["class_name"] == "LSTM"
+    assert config["backward_layer"]["class_name"] == "SimpleRNN"
+    assert config["backward_layer"]["config"]["name"] == "back"
+    clone = layers.Bidirectional.from_config(config)
+    assert clone.forward_layer.name == layer.forward_layer.name
+    assert clone.backward_layer.name == "back"
+    assert _without_build(clone.get_config()) == _without_build(config)
+
+
+def _without_build(config):
+    return {k: ({**v, "build_config": None} if isinstance(v, dict) else v)
+            for k, v in config.items()}
+
+
+@pytest.mark.parametrize("merge_mode,return_sequences,return_state,expected", [
+    ("concat", False, False, (None, 6)),
+    ("concat", True, False, (None, 5, 6)),
+    ("sum", True, False, (None, 5, 3)),
+    (None, False, False, [(None, 3), (None, 3)]),
+    ("ave", False, True, [(None, 3), (None, 3), (None, 3), (None, 3), (None, 3)]),
+    (None, True, True, [(None, 5, 3), (None, 5, 3)] + [(None, 3)] * 4),
+])
+def test_bidirectional_compute_output_shape(merge_mode, return_sequences, return_state,
+                                            expected):
+    layer = layers.Bidirectional(layers.LSTM(3, return_sequences=return_sequences,
+                                             return_state=return_state),
+                                 merge_mode=merge_mode)
+    shape = layer.compute_output_shape((None, 5, 4))
+    assert (list(shape) if isinstance(expected, list) else shape) == expected
+    out = layer(np.zeros((2, 5, 4), "float32"))
+    assert [o.shape for o in _outputs(out)] == [
+        (2,) + s[1:] for s in (expected if isinstance(expected, list) else [expected])]
+
+
+def test_bidirectional_compute_mask():
+    mask = np.array([[True, False]])
+    seq = layers.Bidirectional(layers.LSTM(2, return_sequences=True))
+    assert seq.compute_mask(None, mask) is mask
+    both = layers.Bidirectional(layers.LSTM(2, return_sequences=True), merge_mode=None)
+    assert both.compute_mask(None, mask) == [mask, mask]
+    assert layers.Bidirectional(layers.LSTM(2)).compute_mask(None, mask) is None
+
+
+def test_bidirectional_stateful_states_and_reset():
+    layer = layers.Bidirectional(layers.GRU(2, stateful=True))
+    x = np.random.default_rng(0).normal(size=(3, 4, 2)).astype("float32")
+    first = np.asarray(layer(x))
+    assert len(layer.states) == 2
+    assert not np.allclose(np.asarray(layer(x)), first)  # carried over
+    layer.reset_states()
+    np.testing.assert_allclose(layer(x), first, rtol=1e-6)
+    with pytest.raises(AttributeError, match="Layer must be stateful."):
+        layers.Bidirectional(layers.GRU(2)).reset_states()
+
+
+@pytest.mark.parametrize("suffix", [".keras", ".h5", ".weights.h5"])
+def test_bidirectional_model_files_round_trip(tmp_path, suffix):
+    def build():
+        return keraslite.Sequential([
+            keraslite.Input((5, 3)),
+            layers.Bidirectional(layers.LSTM(4, return_sequences=True)),
+            layers.Bidirectional(layers.GRU(2), merge_mode="ave")])
+
+    model = build()
+    x = np.random.default_rng(0).normal(size=(3, 5, 3)).astype("float32")
+    path = tmp_path / f"m{suffix}"
+    if suffix == ".weights.h5":
+        model.save_weights(path)
+        loaded = build()
+        loaded.load_weights(path)
+    else:
+        model.save(path)
+        loaded = keraslite.saving.load_model(path)
+    np.testing.assert_array_equal(loaded.predict(x, verbose=0), model.predict(x, verbose=0))
+
+
+@pytest.mark.parametrize("fn,error,message", [
+    (lambda: layers.Bidirectional("lstm"), ValueError,
+     "Please initialize `Bidirectional` layer with a `keras.layers.Layer` instance."),
+    (lambda: layers.Bidirectional(layers.LSTM(2), backward_layer="lstm"), ValueError,
+     "`backward_layer` need to be a `keras.layers.Layer` instance. Received: lstm"),
+    (lambda: layers.Bidirectional(layers.LSTM(2), merge_mode="max"), ValueError,
+     "Invalid merge mode. Received: max. Merge mode should be one of "
+     '{"sum", "mul", "ave", "concat", None}'),
+    (lambda: layers.Bidirectional(layers.Dense(2)), TypeError,
+     "without go_backwards, return_sequences, return_state, stateful"),
+    (lambda: layers.Bidirectional(layers.LSTM(2, go_backwards=True)), ValueError,
+     "should have different `go_backwards` value"),
+    (lambda: layers.Bidirectional(layers.LSTM(2), backward_layer=layers.LSTM(
+        2, go_backwards=True, return_state=True)), ValueError,
+     'the same value for attribute "return_state", got "False" for forward layer'),
+    (lambda: layers.Bidirectional(layers.LSTM(2), weights=[np.zeros(2)]), ValueError,
+     "does not take `weights`"),
+])
+def test_bidirectional_errors(fn, error, message):
+    with pytest.raises(error) as info:
         fn()
     assert message in str(info.value)
