@@ -144,24 +144,15 @@ def test_tf_keras_2_time_distributed_h5_loads(tmp_path):
                                rtol=1e-6, atol=1e-6)
 
 
-def test_keraslite_time_distributed_h5_loads_in_tf_keras_2(tmp_path):
+@pytest.mark.parametrize("name", list(MODELS))
+def test_keraslite_h5_loads_in_tf_keras_2(tmp_path, name):
     tf_keras = pytest.importorskip("tf_keras")
-    model = _td_dense(keraslite)
+    build, shape = MODELS[name]
+    model = build(keraslite)
     _random_weights(model)
     model.save(tmp_path / "ours.h5")
     theirs = tf_keras.models.load_model(tmp_path / "ours.h5")
-    x = np.random.default_rng(0).normal(size=(3, 5, 3)).astype("float32")
-    np.testing.assert_allclose(theirs.predict(x, verbose=0), model.predict(x, verbose=0),
-                               rtol=1e-6, atol=1e-6)
-
-
-def test_keraslite_bidirectional_h5_loads_in_tf_keras_2(tmp_path):
-    tf_keras = pytest.importorskip("tf_keras")
-    model = _bi_stack(keraslite)
-    _random_weights(model)
-    model.save(tmp_path / "ours.h5")
-    theirs = tf_keras.models.load_model(tmp_path / "ours.h5")
-    x = np.random.default_rng(0).normal(size=(3, 6, 3)).astype("float32")
+    x = np.random.default_rng(0).normal(size=shape).astype("float32")
     np.testing.assert_allclose(theirs.predict(x, verbose=0), model.predict(x, verbose=0),
                                rtol=1e-5, atol=1e-6)
 
