@@ -208,3 +208,38 @@ def test_whole_fit_matches_keras(name):
                                    atol=TOL, err_msg=key)
     for a, b, var in zip(ours.get_weights(), theirs.get_weights(), ours.weights):
         np.testing.assert_allclose(a, b, rtol=TOL, atol=TOL, err_msg=var.path)
+
+
+def _states_model(lib):
+    L = lib.layers
+    sequences = lib.Input((4, 3))
+    states = [lib.Input((2,)) for _ in range(4)]
+    first = L.Dense(2)(states[0])
+    out = L.Bidirectional(L.LSTM(2, return_sequences=True))(
+        sequences, initial_state=[first] + states[1:])
+    return lib.Model([sequences] + states, out)
+
+
+def test_functional_initial_state_from_tensors_matches_keras(tmp_path):
+    rng = np.random.default_rng(0)
+    xs = [rng.normal(size=(6, 4, 3)).astype("float32")] + [
+        rng.normal(size=(6, 2)).astype("float32") for _ in range(4)]
+    y = rng.normal(size=(6, 4, 4)).astype("float32")
+    ours, theirs = _states_model(keraslite), _states_model(keras)
+    _random_weights(ours)
+    theirs.set_weights(ours.get_weights())
+    np.testing.assert_allclose(ours.predict(xs, verbose=0), theirs.predict(xs, verbose=0),
+                               rtol=1e-6, atol=1e-6)
+    for writer, reader, model in ((keraslite, keras, ours), (keras, keraslite, theirs)):
+        model.save(tmp_path / f"{writer.__name__}.keras")
+        loaded = reader.models.load_model(tmp_path / f"{writer.__name__}.keras")
+        np.testing.assert_allclose(loaded.predict(xs, verbose=0),
+                                   model.predict(xs, verbose=0), rtol=1e-6, atol=1e-6)
+    histories = []
+    for lib, model in ((keraslite, ours), (keras, theirs)):
+        model.compile(lib.optimizers.Adam(1e-2), "mse")
+        histories.append(model.fit(xs, y, batch_size=2, epochs=2, shuffle=False,
+                                   verbose=0).history["loss"])
+    np.testing.assert_allclose(histories[0], histories[1], rtol=TOL, atol=TOL)
+    for a, b in zip(ours.get_weights(), theirs.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=TOL, atol=TOL)

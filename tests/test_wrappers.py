@@ -355,3 +355,31 @@ def test_bidirectional_errors(fn, error, message):
     with pytest.raises(error) as info:
         fn()
     assert message in str(info.value)
+
+
+def _states_model():
+    """A functional model whose Bidirectional takes its initial states from
+    Inputs and from a Dense layer (keyword-argument tensors of a node)."""
+    sequences = keraslite.Input((4, 3))
+    states = [keraslite.Input((2,)) for _ in range(4)]
+    first = layers.Dense(2, name="from_state")(states[0])
+    out = layers.Bidirectional(layers.LSTM(2, return_sequences=True))(
+        sequences, initial_state=[first] + states[1:])
+    return keraslite.Model([sequences] + states, out)
+
+
+def test_functional_initial_state_tensors_run_save_and_train(tmp_path):
+    model = _states_model()
+    rng = np.random.default_rng(0)
+    xs = [rng.normal(size=(3, 4, 3)).astype("float32")] + [
+        rng.normal(size=(3, 2)).astype("float32") for _ in range(4)]
+    dense, bi = model.get_layer("from_state"), model.layers[-1]
+    expected = bi(xs[0], initial_state=[dense(xs[1])] + xs[2:])
+    np.testing.assert_allclose(model.predict(xs, verbose=0), expected, rtol=1e-6)
+    model.save(tmp_path / "m.keras")
+    loaded = keraslite.saving.load_model(tmp_path / "m.keras")
+    np.testing.assert_array_equal(loaded.predict(xs, verbose=0), model.predict(xs, verbose=0))
+    before = dense.get_weights()[0].copy()
+    model.compile("sgd", "mse")
+    model.fit(xs, np.ones((3, 4, 4), "float32"), epochs=1, verbose=0)
+    assert not np.allclose(dense.get_weights()[0], before)  # trained through the state

@@ -84,7 +84,9 @@ class Functional(Model):
             args = pack_like(node.arguments, [
                 values[id(leaf)] if isinstance(leaf, KerasTensor) else leaf
                 for leaf in flatten(node.arguments)])
-            kwargs = dict(node.kwargs)
+            kwargs = {k: pack_like(v, [values[id(leaf)] if isinstance(leaf, KerasTensor)
+                                       else leaf for leaf in flatten(v)])
+                      for k, v in node.kwargs.items()}
             # As Keras's functional `operation_fn`: the model's training flag
             # wins over one recorded in the node (Keras writes training=True
             # for the augmentation layers, whose call defaults to it).
