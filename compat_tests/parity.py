@@ -3072,6 +3072,12 @@ def _pool_norm_rows():
     return parity_pool_norm.pool_norm_rows()
 
 
+def _rnn_rows():
+    from compat_tests.parity_rnn import rnn_rows
+
+    return rnn_rows()
+
+
 def _wrapper_rows():
     from compat_tests.parity_wrappers import wrapper_rows
 
@@ -3094,7 +3100,7 @@ def all_rows():
             + _optimizer_option_rows() + _shape_layer_rows()
             + parity_confusion.confusion_metric_rows() + _data_rows()
             + _pool_norm_rows() + more_metric_rows()
-            + conv_rows() + _wrapper_rows())
+            + conv_rows() + _rnn_rows() + _wrapper_rows())
     names = [r.name for r in rows]
     duplicates = {n for n in names if names.count(n) > 1}
     if duplicates:

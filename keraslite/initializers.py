@@ -377,6 +377,13 @@ _ALIASES = {
     "lecun_uniform": LecunUniform,
     "lecun_normal": LecunNormal,
     "orthogonal": Orthogonal,
+    # Keras 3's short aliases (used by its RNN cell examples).
+    "normal": RandomNormal,
+    "one": Ones,
+    "uniform": RandomUniform,
+    "zero": Zeros,
+    "IdentityInitializer": Identity,
+    "OrthogonalInitializer": Orthogonal,
 }
 _REGISTRY = {**ALL_INITIALIZERS, **_ALIASES}
 

@@ -51,6 +51,10 @@ from keraslite.layers.reshaping.zero_padding1d import ZeroPadding1D
 from keraslite.layers.reshaping.zero_padding2d import ZeroPadding2D
 from keraslite.layers.rnn.bidirectional import Bidirectional
 from keraslite.layers.rnn.time_distributed import TimeDistributed
+from keraslite.layers.rnn.gru import GRU, GRUCell
+from keraslite.layers.rnn.lstm import LSTM, LSTMCell
+from keraslite.layers.rnn.rnn import RNN
+from keraslite.layers.rnn.simple_rnn import SimpleRNN, SimpleRNNCell
 from keraslite.registry import serialize_object
 from keraslite import registry
 
@@ -84,6 +88,9 @@ _SHAPE_LAYERS = (Cropping1D, Cropping2D, RandomContrast, RandomFlip, RandomRotat
                  SpatialDropout2D, UpSampling1D, UpSampling2D, ZeroPadding1D,
                  ZeroPadding2D)
 ALL_LAYERS.update((cls.__name__, cls) for cls in _SHAPE_LAYERS)
+# Recurrent layers (issue 12).
+_RNN_LAYERS = (GRU, GRUCell, LSTM, LSTMCell, RNN, SimpleRNN, SimpleRNNCell)
+ALL_LAYERS.update((cls.__name__, cls) for cls in _RNN_LAYERS)
 # Wrappers (issue 12).
 ALL_LAYERS.update((cls.__name__, cls) for cls in (Bidirectional, TimeDistributed))
 registry.register_builtins("layers", ALL_LAYERS)
@@ -98,8 +105,9 @@ _BUILD_CONFIG_LAYERS = ("Dense", "Flatten", "Add", "Subtract", "Multiply",
                          "BatchNormalization", "LayerNormalization", "Conv1D",
                          "Conv2D", "Conv2DTranspose", "DepthwiseConv2D",
                          "SeparableConv2D") + tuple(
-    cls.__name__ for cls in _SHAPE_LAYERS if not cls.__name__.startswith("Spatial")) + (
-    "Bidirectional", "TimeDistributed")
+    cls.__name__ for cls in _SHAPE_LAYERS if not cls.__name__.startswith("Spatial"))
+_BUILD_CONFIG_LAYERS += tuple(cls.__name__ for cls in _RNN_LAYERS)
+_BUILD_CONFIG_LAYERS += ("Bidirectional", "TimeDistributed")
 
 
 def _shape_list(shape):
@@ -151,11 +159,3 @@ def deserialize(config, custom_objects=None):
         return serialization.layer_from_config(config, 0, custom)[0]
     except serialization.FileFormatError as e:
         raise ValueError(str(e)) from None  # a plain ValueError, as Keras
-# Recurrent layers (issue 12).
-from keraslite.layers.rnn.gru import GRU, GRUCell
-from keraslite.layers.rnn.lstm import LSTM, LSTMCell
-from keraslite.layers.rnn.rnn import RNN
-from keraslite.layers.rnn.simple_rnn import SimpleRNN, SimpleRNNCell
-_RNN_LAYERS = (GRU, GRUCell, LSTM, LSTMCell, RNN, SimpleRNN, SimpleRNNCell)
-ALL_LAYERS.update((cls.__name__, cls) for cls in _RNN_LAYERS)
-registry.register_builtins("layers", {cls.__name__: cls for cls in _RNN_LAYERS})

@@ -10,7 +10,7 @@ a layer used at several nodes (shared) is called once per node.
 import collections
 
 from keraslite.models.model import Model, fit_input
-from keraslite.ops.node import KerasTensor, flatten, pack_like
+from keraslite.ops.node import KerasTensor, flatten, map_structure, pack_like
 from keraslite.utils.naming import unique_name
 
 
@@ -84,9 +84,9 @@ class Functional(Model):
             args = pack_like(node.arguments, [
                 values[id(leaf)] if isinstance(leaf, KerasTensor) else leaf
                 for leaf in flatten(node.arguments)])
-            kwargs = {k: pack_like(v, [values[id(leaf)] if isinstance(leaf, KerasTensor)
-                                       else leaf for leaf in flatten(v)])
-                      for k, v in node.kwargs.items()}
+            kwargs = {k: map_structure(
+                lambda v: values[id(v)] if isinstance(v, KerasTensor) else v, arg)
+                for k, arg in node.kwargs.items()}
             # As Keras's functional `operation_fn`: the model's training flag
             # wins over one recorded in the node (Keras writes training=True
             # for the augmentation layers, whose call defaults to it).

@@ -45,10 +45,10 @@ class Node:
         self.layer = layer
         self.arguments = inputs
         self.kwargs = dict(kwargs or {})
-        # As Keras: tensors in keyword arguments (an RNN's `initial_state`)
-        # are inputs of the node too.
-        self.input_tensors = [t for t in flatten(inputs) + flatten(list(self.kwargs.values()))
-                              if isinstance(t, KerasTensor)]
+        # As Keras 3: tensors passed as keyword arguments (an RNN's
+        # `initial_state`) are inputs of the node too.
+        self.input_tensors = [t for t in flatten(inputs) + flatten(
+            list(self.kwargs.values())) if isinstance(t, KerasTensor)]
         self.outputs = outputs
         self.output_tensors = flatten(outputs)
         self.index = len(layer._inbound_nodes)

@@ -201,7 +201,3 @@ class GRU(RNNCellAttributes, RNN):
 
     def get_config(self):
         return self._layer_config({})
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)

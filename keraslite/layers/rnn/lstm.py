@@ -176,10 +176,6 @@ class LSTM(RNNCellAttributes, RNN):
     def get_config(self):
         return self._layer_config({})
 
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
-
 
 def _check_use_cudnn(use_cudnn):
     if use_cudnn not in ("auto", True, False):

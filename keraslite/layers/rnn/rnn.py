@@ -22,6 +22,9 @@ def activate(kernels, z, keep):
     """`(activation(z), z or None)`: the input is kept when the backward
     needs it. `z` is overwritten."""
     forward, _, needs_input = kernels
+    # NOTE: a gate's columns are a strided view; NumPy's `clip(out=)` (in
+    # the sigmoid kernel) misreads some such views, so work on a copy.
+    z = np.ascontiguousarray(z)
     pre = z.copy() if keep and needs_input else None
     return forward(z), pre
 
@@ -292,6 +295,10 @@ class BaseRNNCell(Layer, DropoutRNNCell):
         return [grads[names[id(w)]] for w in self.trainable_weights]
 
     # --- calling the cell on one step ------------------------------------------
+    def __call__(self, inputs, states=None, training=None, **kwargs):
+        # As Keras's cells: `cell(inputs, states)` (states positional).
+        return super().__call__(inputs, states=states, training=training, **kwargs)
+
     def call(self, inputs, states, training=False):
         """One step: `(output, new_states)` (states as a list)."""
         single = not isinstance(states, (list, tuple))
@@ -483,6 +490,7 @@ class RNN(Layer):
         if isinstance(self.cell, Layer) and not self.cell.built:
             self.cell.build(step_input_shape)
             self.cell.built = True
+            self.cell.input_shape = step_input_shape  # its build_config
         if self.stateful:
             if self.states is not None:
                 self.reset_state()
@@ -593,7 +601,11 @@ class RNN(Layer):
                 self.go_backwards, self.return_sequences, self.return_state,
                 self.zero_output_for_mask)
         else:
-            outputs, final = self._cell_loop(sequences, states, mask, training)
+            autodiff.enter_call()  # the cell's calls are inner calls (Tensors out)
+            try:
+                outputs, final = self._cell_loop(sequences, states, mask, training)
+            finally:
+                autodiff.exit_call()
         if self.stateful:
             for var, value in zip(self.states, final):
                 var.assign(autodiff.value_of(value))
@@ -648,6 +660,18 @@ class RNN(Layer):
         return cls(cell, **config)
 
 
+def _keras2_config(config):
+    """A layer config without the `time_major` (False) that Keras 2
+    (tf.keras) files add; keraslite, as Keras 3, has no time-major layout."""
+    config = dict(config)
+    if config.pop("time_major", False):
+        raise ValueError(
+            "keraslite's recurrent layers take (batch, timesteps, features) "
+            "inputs. Received: time_major=True"
+        )
+    return config
+
+
 class RNNCellAttributes:
     """The cell's arguments read through the layer (`layer.units`, ...)."""
 
@@ -665,6 +689,10 @@ class RNNCellAttributes:
     bias_constraint = property(lambda self: self.cell.bias_constraint)
     dropout = property(lambda self: self.cell.dropout)
     recurrent_dropout = property(lambda self: self.cell.recurrent_dropout)
+
+    @classmethod
+    def from_config(cls, config):
+        return cls(**_keras2_config(config))
 
     def _layer_config(self, extra):
         """The RNN layer's config with the cell's arguments instead of the

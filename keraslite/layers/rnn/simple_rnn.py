@@ -96,7 +96,3 @@ class SimpleRNN(RNNCellAttributes, RNN):
         config = self._layer_config({})
         del config["seed"]  # as Keras 3.15's SimpleRNN
         return config
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
