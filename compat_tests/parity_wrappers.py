@@ -130,13 +130,6 @@ def _strip_names(value):
     return value
 
 
-def _drop_build_configs(entry):
-    entry.pop("build_config", None)
-    cell = entry["config"].get("cell")
-    if isinstance(cell, dict):
-        cell.pop("build_config", None)
-
-
 def _as_list(out):
     return list(out) if isinstance(out, (list, tuple)) else [out]
 
@@ -207,12 +200,6 @@ def wrapper_row(label, make, shape, case_call, covers, name):
             for config in (ours_config, theirs_config):
                 config["layer"] = {k: config["layer"][k] for k in
                                    ("class_name", "registered_name", "build_config")}
-        if name == "Bidirectional":
-            # NOTE: keraslite's recurrent layers (branch rnn) do not write a
-            # `build_config` yet; the wrapper's own entries are compared.
-            for config in (ours_config, theirs_config):
-                for key in ("layer", "backward_layer"):
-                    _drop_build_configs(config[key])
         pairs.append(Pair("config", ours_config, theirs_config, exact=True))
         return pairs
 

@@ -83,12 +83,7 @@ def _config(layer):
             return [strip(v) for v in value]
         return value
 
-    config = strip(json.loads(json.dumps(layer.get_config(), default=str)))
-    if type(layer).__name__ == "Bidirectional":
-        # NOTE: keraslite's recurrent layers write no build_config (yet).
-        for key in ("layer", "backward_layer"):
-            config[key].pop("build_config", None)
-    return config
+    return strip(json.loads(json.dumps(layer.get_config(), default=str)))
 
 
 @pytest.mark.parametrize("suffix", [".keras", ".h5", ".weights.h5"])
@@ -144,7 +139,27 @@ def test_tf_keras_2_time_distributed_h5_loads(tmp_path):
                                rtol=1e-6, atol=1e-6)
 
 
-@pytest.mark.parametrize("name", list(MODELS))
+def test_tf_keras_2_bidirectional_h5_loads(tmp_path):
+    tf_keras = pytest.importorskip("tf_keras")
+    L = tf_keras.layers
+    model = tf_keras.Sequential([
+        tf_keras.Input((6, 3)), L.Bidirectional(L.LSTM(4, return_sequences=True)),
+        L.Bidirectional(L.GRU(3, reset_after=False), merge_mode="sum",
+                        backward_layer=L.GRU(3, reset_after=False, go_backwards=True)),
+        L.Dense(2)])
+    _random_weights(model)
+    model.save(tmp_path / "k2.h5")
+    ours = keraslite.models.load_model(tmp_path / "k2.h5")
+    assert [type(la).__name__ for la in ours.layers] == ["Bidirectional", "Bidirectional",
+                                                         "Dense"]
+    x = np.random.default_rng(0).normal(size=(3, 6, 3)).astype("float32")
+    np.testing.assert_allclose(ours.predict(x, verbose=0), model.predict(x, verbose=0),
+                               rtol=1e-5, atol=1e-6)
+
+
+# Sequential only: keraslite (as Keras 3) writes a functional model's legacy
+# config in Keras 3's form, which tf.keras 2 does not read.
+@pytest.mark.parametrize("name", [n for n in MODELS if not n.startswith("functional")])
 def test_keraslite_h5_loads_in_tf_keras_2(tmp_path, name):
     tf_keras = pytest.importorskip("tf_keras")
     build, shape = MODELS[name]
