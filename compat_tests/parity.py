@@ -3088,6 +3088,12 @@ def _embedding_rows():
     return embedding_rows()
 
 
+def _wrapper_rows():
+    from compat_tests.parity_wrappers import wrapper_rows
+
+    return wrapper_rows()
+
+
 def all_rows():
     """Every row of the parity table, in report order."""
     from compat_tests import parity_blas, parity_confusion, parity_text
@@ -3105,7 +3111,8 @@ def all_rows():
             + parity_confusion.confusion_metric_rows() + _data_rows()
             + _pool_norm_rows() + more_metric_rows()
             + conv_rows() + _application_rows() + parity_blas.blas_rows()
-            + _rnn_rows() + _embedding_rows() + parity_text.text_rows())
+            + _rnn_rows() + _embedding_rows() + parity_text.text_rows()
+            + _wrapper_rows())
     names = [r.name for r in rows]
     duplicates = {n for n in names if names.count(n) > 1}
     if duplicates:

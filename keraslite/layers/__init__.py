@@ -14,6 +14,7 @@ from keraslite.layers.core.lambda_layer import Lambda
 from keraslite.layers.core.dense import Dense
 from keraslite.layers.core.embedding import Embedding
 from keraslite.layers.core.masking import Masking
+from keraslite.layers.core.wrapper import Wrapper
 from keraslite.layers.regularization.dropout import Dropout
 from keraslite.layers.reshaping.flatten import Flatten
 from keraslite.layers.core.input_layer import Input, InputLayer
@@ -51,6 +52,8 @@ from keraslite.layers.reshaping.up_sampling1d import UpSampling1D
 from keraslite.layers.reshaping.up_sampling2d import UpSampling2D
 from keraslite.layers.reshaping.zero_padding1d import ZeroPadding1D
 from keraslite.layers.reshaping.zero_padding2d import ZeroPadding2D
+from keraslite.layers.rnn.bidirectional import Bidirectional
+from keraslite.layers.rnn.time_distributed import TimeDistributed
 from keraslite.layers.rnn.gru import GRU, GRUCell
 from keraslite.layers.rnn.lstm import LSTM, LSTMCell
 from keraslite.layers.rnn.rnn import RNN
@@ -93,6 +96,8 @@ _RNN_LAYERS = (GRU, GRUCell, LSTM, LSTMCell, RNN, SimpleRNN, SimpleRNNCell)
 ALL_LAYERS.update((cls.__name__, cls) for cls in _RNN_LAYERS)
 ALL_LAYERS.update(Embedding=Embedding, Masking=Masking)  # issue 12
 ALL_LAYERS["TextVectorization"] = TextVectorization  # issue 12
+# Wrappers (issue 12).
+ALL_LAYERS.update((cls.__name__, cls) for cls in (Bidirectional, TimeDistributed))
 registry.register_builtins("layers", ALL_LAYERS)
 registry.register_builtins("base", {"Layer": Layer})
 
@@ -107,6 +112,7 @@ _BUILD_CONFIG_LAYERS = ("Dense", "Flatten", "Add", "Subtract", "Multiply",
                          "SeparableConv2D", "Embedding") + tuple(
     cls.__name__ for cls in _SHAPE_LAYERS if not cls.__name__.startswith("Spatial"))
 _BUILD_CONFIG_LAYERS += tuple(cls.__name__ for cls in _RNN_LAYERS)
+_BUILD_CONFIG_LAYERS += ("Bidirectional", "TimeDistributed")
 
 
 def _shape_list(shape):

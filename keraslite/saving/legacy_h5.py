@@ -37,6 +37,8 @@ def _weight_path(model, layer, weight):
     """The weight's name as Keras writes it: its variable path, which has the
     Sequential model's name in front, or a nested model's."""
     if isinstance(model, builtin("models", "Sequential")):
+        if weight.path.startswith(f"{layer.name}/"):  # a wrapper's inner layer
+            return f"{model.name}/{weight.path}"
         return f"{model.name}/{layer.name}/{weight.name}"
     if weight.path.split("/")[0] == layer.name:
         return weight.path

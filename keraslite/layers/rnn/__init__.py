@@ -1,1 +1,1 @@
-"""Recurrent layers: RNN, SimpleRNN, LSTM, GRU and their cells."""
+"""Recurrent layers (RNN, SimpleRNN, LSTM, GRU and their cells) and their wrappers."""
