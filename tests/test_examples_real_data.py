@@ -1,4 +1,4 @@
-"""The chapter 3-4 examples on the real data sets, where they are cached.
+"""The chapter 3-4 examples and the chapter-6 Embedding example on the real data sets, where they are cached.
 
 These machines have no internet, so the real IMDB, Reuters and Boston
 files are only present when someone put them in keraslite's or Keras's
@@ -20,7 +20,11 @@ EXAMPLES = {
     "reuters_multiclass.py": ["reuters.npz", "reuters_word_index.json"],
     "boston_kfold.py": ["boston_housing.npz"],
     "overfitting.py": ["imdb.npz"],
+    "imdb_embedding.py": ["imdb.npz"],
 }
+# Scripts of the book that draw no plot. (imdb_rnn.py is left out: one epoch
+# of its SimpleRNN and LSTM on the real 25,000 reviews takes minutes.)
+NO_PLOTS = {"imdb_embedding.py"}
 
 
 def cached_home(files):
@@ -40,5 +44,8 @@ def test_example_on_real_data(script, tmp_path, monkeypatch):
             "on this machine and there is no network to download it"
         )
     monkeypatch.setenv("KERASLITE_HOME", str(home))
-    run_example(script, tmp_path, epochs=1)
-    assert list(tmp_path.glob("*.png")), "the example wrote no plot"
+    out = run_example(script, tmp_path, epochs=1)
+    if script in NO_PLOTS:
+        assert "val_" in out, "the example did not validate"
+    else:
+        assert list(tmp_path.glob("*.png")), "the example wrote no plot"
