@@ -92,3 +92,69 @@ def test_sequence_model_fits_like_keras(builder, inputs, target, optimizer):
                                    err_msg=key)
     for a, b in zip(ours.get_weights(), theirs.get_weights()):
         np.testing.assert_allclose(a, b, rtol=0, atol=1e-4)
+
+
+def addition_rnn(lib):
+    """Keras's addition_rnn example: an encoder LSTM, RepeatVector, a decoder
+    LSTM and a softmax Dense on every step (3-D logits into the loss)."""
+    L = lib.layers
+    return [lib.Input((7, 12)), L.LSTM(16), L.RepeatVector(4),
+            L.LSTM(16, return_sequences=True), L.Dense(12, activation="softmax")]
+
+
+@pytest.mark.parametrize("optimizer", ["adam", "rmsprop"])
+def test_addition_rnn_fits_like_keras(optimizer):
+    rng = np.random.default_rng(2)
+    x = np.eye(12, dtype=bool)[rng.integers(0, 12, (32, 7))]
+    y = np.eye(12, dtype=bool)[rng.integers(0, 12, (32, 4))]
+    keras.utils.set_random_seed(0)
+    theirs = keras.Sequential(addition_rnn(keras))
+    ours = keraslite.Sequential(addition_rnn(keraslite))
+    ours.set_weights(theirs.get_weights())
+    for model in (theirs, ours):
+        model.compile(loss="categorical_crossentropy", optimizer=optimizer,
+                      metrics=["accuracy"])
+    kwargs = dict(epochs=3, batch_size=8, shuffle=False, verbose=0,
+                  validation_data=(x[:8], y[:8]))
+    h_theirs = theirs.fit(x, y, **kwargs).history
+    h_ours = ours.fit(x, y, **kwargs).history
+    for key in h_theirs:
+        np.testing.assert_allclose(h_ours[key], h_theirs[key], rtol=0, atol=1e-4,
+                                   err_msg=key)
+    for a, b in zip(ours.get_weights(), theirs.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-4)
+
+
+def int_ids_model(lib):
+    """Keras's bidirectional_lstm_imdb example: variable-length int32 ids."""
+    L = lib.layers
+    inputs = lib.Input(shape=(None,), dtype="int32")
+    x = L.Embedding(50, 8)(inputs)
+    x = L.Bidirectional(L.LSTM(4, return_sequences=True))(x)
+    x = L.Bidirectional(L.LSTM(4))(x)
+    return lib.Model(inputs, L.Dense(1, activation="sigmoid")(x))
+
+
+def test_int32_input_model_fits_and_crosses_files(tmp_path):
+    x = _ids(3)
+    y = np.random.default_rng(4).integers(0, 2, len(x))
+    keras.utils.set_random_seed(0)
+    theirs, ours = int_ids_model(keras), int_ids_model(keraslite)
+    assert ours.inputs[0].dtype == "int32"
+    ours.set_weights(theirs.get_weights())
+    for model in (theirs, ours):
+        model.compile(optimizer="sgd", loss="binary_crossentropy", metrics=["accuracy"])
+    kwargs = dict(epochs=2, batch_size=4, shuffle=False, verbose=0)
+    h_theirs, h_ours = theirs.fit(x, y, **kwargs).history, ours.fit(x, y, **kwargs).history
+    for key in h_theirs:
+        np.testing.assert_allclose(h_ours[key], h_theirs[key], rtol=0, atol=1e-4)
+    ours.save(tmp_path / "ours.keras")
+    loaded = keras.saving.load_model(tmp_path / "ours.keras")
+    assert loaded.inputs[0].dtype == "int32"
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), ours.predict(x, verbose=0),
+                               rtol=1e-6, atol=1e-6)
+    theirs.save(tmp_path / "theirs.keras")
+    back = keraslite.saving.load_model(tmp_path / "theirs.keras")
+    assert back.inputs[0].dtype == "int32"
+    np.testing.assert_allclose(back.predict(x, verbose=0), theirs.predict(x, verbose=0),
+                               rtol=1e-6, atol=1e-6)

@@ -77,8 +77,17 @@ class Layer:
         dtype: Only "float32" is supported.
     """
 
-    # Whether `__call__` converts array inputs to the layer's float dtype.
+    # Whether `__call__` converts array inputs to the layer's float dtype,
+    # and which kinds of arrays: keraslite's built-in layers take any
+    # numbers; models and users' layers, as Keras's autocasting, only
+    # floats (int32 ids reach an Embedding or a user's call() as ints).
     _cast_inputs = True
+    _cast_kinds = "biuf"
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if not cls.__module__.startswith("keraslite."):
+            cls._cast_kinds = "f"
     # Whether a `call()` written in Python gets its inputs as Tensors (not
     # the caller's arrays); False for keraslite's own models and layers.
     _protect_inputs = True
@@ -359,7 +368,7 @@ class Layer:
         """Runs the layer on arrays or tape Tensors (no copies)."""
         if isinstance(inputs, np.ndarray):  # the common case, kept short
             if self._cast_inputs and inputs.dtype != self.dtype and \
-                    inputs.dtype.kind in "biuf":
+                    inputs.dtype.kind in self._cast_kinds:
                 inputs = inputs.astype(self.dtype)
             shape = inputs.shape
         elif isinstance(inputs, autodiff.Tensor):
@@ -405,7 +414,7 @@ class Layer:
         if isinstance(x, Variable):
             x = x.value
         x = np.asarray(x)
-        if x.dtype != self.dtype and x.dtype.kind in "biuf":
+        if x.dtype != self.dtype and x.dtype.kind in self._cast_kinds:
             x = x.astype(self.dtype)
         return x
 

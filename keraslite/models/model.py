@@ -28,6 +28,8 @@ class Model(Trainer, Layer):
     >>> model = keraslite.Model(inputs, outputs)
     """
 
+    _cast_kinds = "f"  # int inputs (ids) pass through to their layers
+
     def __new__(cls, *args, **kwargs):
         if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
             from keraslite.models.functional import Functional

@@ -355,15 +355,18 @@ class Trainer:
 
     def _input_converter(self):
         """`to_array(data, name, key)` for the model's inputs: an input
-        declared `dtype="string"` (for TextVectorization) keeps its strings."""
+        declared with another dtype than floatx (`"int32"` ids for an
+        Embedding, `"string"` for TextVectorization) gets its data in that
+        dtype, as Keras converts it."""
         inputs = getattr(self, "inputs", None) or []
-        strings = {i for i, t in enumerate(inputs) if getattr(t, "dtype", None) == "string"}
-        if not strings:
+        declared = {i: t.dtype for i, t in enumerate(inputs)
+                    if getattr(t, "dtype", None) not in (None, backend.floatx())}
+        if not declared:
             return lambda data, name, key: data_utils.to_array(data, name)
         names = self._input_names() or []
-        strings |= {n for i, n in enumerate(names) if i in strings}
+        declared.update({n: declared[i] for i, n in enumerate(names) if i in declared})
         return lambda data, name, key: data_utils.to_array(
-            data, name, "string" if key in strings else None)
+            data, name, declared.get(key))
 
     def _target_list(self, y, name="y"):
         """y (or sample weights) as one array per output."""

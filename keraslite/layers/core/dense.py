@@ -155,7 +155,11 @@ class Dense(Layer):
         return (dx if len(lead) == 1 else dx.reshape(lead + dx.shape[-1:])), grads
 
     def _logits_of(self, ctx):
-        return ctx[3] if self._keeps_logits else None
+        if not self._keeps_logits:
+            return None
+        pre, lead = ctx[3], ctx[1]
+        # The logits have the output's shape (e.g. (batch, steps, units)).
+        return pre if len(lead) == 1 else pre.reshape(lead + (self.units,))
 
     def get_config(self):
         return {

@@ -1,4 +1,6 @@
 """InputLayer and `Input`: declare the shape a model takes."""
+import numpy as np
+
 from keraslite.layers.layer import Layer
 from keraslite.ops.node import KerasTensor, Node
 from keraslite.utils.naming import unique_name
@@ -10,7 +12,8 @@ class InputLayer(Layer):
     Args:
         shape: Shape of one sample, without the batch axis.
         batch_size: Optional fixed batch size.
-        dtype: Input dtype (float32).
+        dtype: Input dtype: float32 (the default), an integer dtype or
+            "bool" (e.g. "int32" ids for an Embedding), or "string".
         batch_shape: Full shape including the batch axis (instead of
             `shape` and `batch_size`).
         name: Layer name (`input_layer` by default).
@@ -29,12 +32,14 @@ class InputLayer(Layer):
             shape = tuple(kwargs.pop("input_shape"))
         if "batch_input_shape" in kwargs:
             batch_shape = tuple(kwargs.pop("batch_input_shape"))
-        # A string input (for TextVectorization) computes nothing itself.
-        string = dtype == "string"
+        # An input of ids (int32 for an Embedding, as Keras's examples
+        # declare them), of bools or of strings (for TextVectorization)
+        # computes nothing itself: it keeps its declared dtype.
+        declared = _declared_dtype(dtype)
         super().__init__(name=name or unique_name("input_layer"),
-                         dtype=None if string else dtype, **kwargs)
-        if string:
-            self.dtype = "string"
+                         dtype=None if declared else dtype, **kwargs)
+        if declared:
+            self.dtype = declared
         if batch_shape is None:
             if shape is None:
                 raise ValueError("You must pass a `shape` argument.")
@@ -57,6 +62,22 @@ class InputLayer(Layer):
             "name": self.name,
             "optional": self.optional,
         }
+
+
+def _declared_dtype(dtype):
+    """The name of a non-float input dtype, or None (floats: the layer's
+    own float32 check applies)."""
+    if isinstance(dtype, dict):  # Keras 3 DTypePolicy config
+        dtype = dtype.get("config", {}).get("name")
+    if dtype == "string":
+        return "string"
+    if dtype is None:
+        return None
+    try:
+        kind = np.dtype(dtype).kind
+    except TypeError:
+        return None
+    return np.dtype(dtype).name if kind in "biu" else None
 
 
 def Input(shape=None, batch_size=None, dtype=None, sparse=None,
