@@ -55,3 +55,21 @@ def test_int32_ids_reach_the_embedding_as_integers():
 def test_float_input_dtypes_other_than_float32_are_refused():
     with pytest.raises(ValueError, match="float32 only"):
         keraslite.Input(shape=(3,), dtype="float16")
+
+
+def test_an_explicit_mask_input_wins_over_propagated_masks():
+    """`layer(h, mask=m)` with `m` a model input, in a graph whose LSTM also
+    hands on a mask: the explicit one is used (as Keras's __call__)."""
+    inputs, m = keraslite.Input((5, 2)), keraslite.Input((5,))
+    lstm, gru = layers.LSTM(3, return_sequences=True), layers.GRU(2)
+    out = gru(lstm(inputs, mask=m), mask=m)
+    model = keraslite.Model([inputs, m], out)
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(4, 5, 2)).astype("float32")
+    mask = np.ones((4, 5), bool)
+    mask[::2, 3:] = False
+    expected = gru(lstm(x, mask=mask), mask=mask)
+    np.testing.assert_allclose(model.predict([x, mask.astype("float32")], verbose=0),
+                               expected, rtol=1e-6, atol=1e-7)
+    unmasked = gru(lstm(x))
+    assert not np.allclose(expected, unmasked)

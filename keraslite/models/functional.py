@@ -124,10 +124,13 @@ class Functional(Model):
             if masks is None:
                 out = node.layer._eager_call(args, **kwargs)
             else:
-                kwargs.pop("mask", None)  # Keras's configs may carry mask=None
-                in_mask = pack_like(node.arguments, [
-                    masks.get(id(leaf)) if isinstance(leaf, KerasTensor) else None
-                    for leaf in flatten(node.arguments)])
+                # An explicit `mask=` of the call wins over the inputs' masks,
+                # as in Keras (its configs may also carry mask=None).
+                in_mask = kwargs.pop("mask", None)
+                if in_mask is None:
+                    in_mask = pack_like(node.arguments, [
+                        masks.get(id(leaf)) if isinstance(leaf, KerasTensor) else None
+                        for leaf in flatten(node.arguments)])
                 out, out_mask = node.layer._call_and_mask(
                     args, in_mask if _has_mask(in_mask) else None, kwargs)
                 flat_masks = flatten(out_mask) if isinstance(out_mask, (list, tuple)) \
