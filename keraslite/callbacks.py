@@ -124,6 +124,16 @@ class CallbackList(Callback):
     def __iter__(self):
         return iter(self.callbacks)
 
+    def overrides(self, *hooks):
+        """Whether some callback defines one of `hooks` (fit and evaluate
+        skip the per-batch logs, and the hooks, when none does)."""
+        for cb in self.callbacks:
+            for name in hooks:
+                hook = getattr(cb, name, None)  # a method, or a LambdaCallback's function
+                if getattr(hook, "__func__", hook) is not getattr(Callback, name):
+                    return True
+        return False
+
 
 def _pythonify_logs(logs):
     """A fresh dict of the logs, sorted by name, scalars as Python floats

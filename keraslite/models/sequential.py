@@ -53,6 +53,7 @@ class Sequential(Model):
                     f"model. Received: {layer.name}"
                 )
             self._input_layer = layer
+            self._reset_input_converter()
             self._build_if_ready()
             return
         if not isinstance(layer, Layer):
@@ -102,6 +103,7 @@ class Sequential(Model):
                 )
             input_shape = self._input_layer.batch_shape
         input_shape = tuple(input_shape)
+        self._reset_input_converter()
         if self._input_layer is None:
             self._input_layer = InputLayer(batch_shape=input_shape)
         shape = input_shape
@@ -212,9 +214,11 @@ class Sequential(Model):
 
     def _plain_stack(self):
         """Whether every layer is a built built-in without activity penalty."""
-        return all(layer.built and type(layer).call is Layer.call
-                   and layer.activity_regularizer is None
-                   for layer in self._layers)
+        for layer in self._layers:  # a loop, not all(...): runs per predict
+            if not layer.built or type(layer).call is not Layer.call or \
+                    layer.activity_regularizer is not None:
+                return False
+        return True
 
     # --- what the trainer needs ---------------------------------------------------------
     def _input_names(self):

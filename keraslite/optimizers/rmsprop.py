@@ -11,7 +11,7 @@ class RMSprop(Optimizer):
     v = rho * v + (1 - rho) * g**2
     a = rho * a + (1 - rho) * g                    # centered only
     denominator = v - a**2 + epsilon  (centered)  or  v + epsilon
-    increment = learning_rate * g / sqrt(denominator)
+    increment = (learning_rate * g) / sqrt(denominator)
     m = momentum * m + increment; w -= m           # momentum > 0
     w -= increment                                 # otherwise
     ```
@@ -34,6 +34,8 @@ class RMSprop(Optimizer):
         self.momentum = momentum
         self.epsilon = epsilon
         self.centered = centered
+
+    _num_scratch = 2
 
     def build(self, variables):
         super().build(variables)
@@ -62,8 +64,9 @@ class RMSprop(Optimizer):
         else:
             np.add(velocity, np.float32(self.epsilon), out=tmp)
         np.sqrt(tmp, out=tmp)
-        np.divide(gradient, tmp, out=tmp)
-        tmp *= learning_rate  # tmp is now the increment
+        scaled = scratch[1]  # Keras's order: (learning_rate * g) / sqrt(...)
+        np.multiply(gradient, learning_rate, out=scaled)
+        np.divide(scaled, tmp, out=tmp)  # tmp is now the increment
         if self.momentum > 0:
             momentum = slots[1]
             momentum *= np.float32(self.momentum)

@@ -258,8 +258,9 @@ class Trainer:
             grads.append(grad)
         return grads
 
-    def _train_step(self, xs, ys, sws):
-        variables = self.trainable_weights
+    def _train_step(self, xs, ys, sws, variables=None):
+        if variables is None:
+            variables = self.trainable_weights
         tape = autodiff.Tape(watch=variables)
         outputs, masks = self._run(xs, True, tape, with_masks=True)
         loss, seeds, preds, per_output = self._losses(tape, outputs, ys, sws, True,
@@ -325,8 +326,10 @@ class Trainer:
     # --- data -----------------------------------------------------------------------
     def _input_list(self, x, name="x"):
         """x as one array per model input (lists and dicts by input name)."""
-        names = self._input_names()
         to_array = self._input_converter()
+        if isinstance(x, np.ndarray):  # the common case: one array
+            return [to_array(x, name, 0)], None
+        names = self._input_names()
         if isinstance(x, dict):
             if names is None:
                 return [to_array(x[k], f"{name}[{k!r}]", k) for k in x], list(x)
@@ -357,16 +360,28 @@ class Trainer:
         """`to_array(data, name, key)` for the model's inputs: an input
         declared with another dtype than floatx (`"int32"` ids for an
         Embedding, `"string"` for TextVectorization) gets its data in that
-        dtype, as Keras converts it."""
+        dtype, as Keras converts it. Kept until the inputs change
+        (`_reset_input_converter`)."""
+        cached = self.__dict__.get("_to_array")
+        if cached is not None and cached[0] == backend.floatx():
+            return cached[1]
         inputs = getattr(self, "inputs", None) or []
         declared = {i: t.dtype for i, t in enumerate(inputs)
                     if getattr(t, "dtype", None) not in (None, backend.floatx())}
         if not declared:
-            return lambda data, name, key: data_utils.to_array(data, name)
-        names = self._input_names() or []
-        declared.update({n: declared[i] for i, n in enumerate(names) if i in declared})
-        return lambda data, name, key: data_utils.to_array(
-            data, name, declared.get(key))
+            to_array = _plain_to_array
+        else:
+            names = self._input_names() or []
+            declared.update({n: declared[i] for i, n in enumerate(names)
+                             if i in declared})
+
+            def to_array(data, name, key):
+                return data_utils.to_array(data, name, declared.get(key))
+        self._to_array = (backend.floatx(), to_array)
+        return to_array
+
+    def _reset_input_converter(self):
+        self.__dict__.pop("_to_array", None)
 
     def _target_list(self, y, name="y"):
         """y (or sample weights) as one array per output."""
@@ -568,17 +583,26 @@ class Trainer:
             # The BLAS thread count of the loop: measured, unless the user chose.
             blas = self._blas_threads = blas_threads.BlasThreads(
                 on_change=self.optimizer._set_update_threads)
+            batch_hooks = callback_list.overrides(
+                "on_train_batch_begin", "on_train_batch_end",
+                "on_batch_begin", "on_batch_end")
+            # As Keras's compiled train step, fit trains the weights that
+            # were trainable when it started (`trainable` set by a callback
+            # takes effect at the next fit or compile).
+            variables = self.trainable_weights
             try:
                 for epoch in range(initial_epoch, epochs):
                     self.reset_metrics()
                     callback_list.on_epoch_begin(epoch)
                     stopped_early = False
                     for step, (bx, by, bsw) in epoch_iterator:
-                        callback_list.on_train_batch_begin(step)
+                        if batch_hooks:
+                            callback_list.on_train_batch_begin(step)
                         start = time.perf_counter()
-                        self._train_step(bx, by, bsw)
+                        self._train_step(bx, by, bsw, variables)
                         blas.observe(time.perf_counter() - start, len(bx[0]))
-                        callback_list.on_train_batch_end(step, self._logs())
+                        if batch_hooks:
+                            callback_list.on_train_batch_end(step, self._logs())
                         if self.stop_training:
                             # Stopped on its last step, the epoch is complete.
                             planned = epoch_iterator.num_batches
@@ -667,10 +691,14 @@ class Trainer:
             )
         self.reset_metrics()
         callback_list.on_test_begin()
+        batch_hooks = callback_list.overrides("on_test_batch_begin",
+                                              "on_test_batch_end")
         for step, (bx, by, bsw) in epoch_iterator:
-            callback_list.on_test_batch_begin(step)
+            if batch_hooks:
+                callback_list.on_test_batch_begin(step)
             self._test_step(bx, by, bsw)
-            callback_list.on_test_batch_end(step, self._logs())
+            if batch_hooks:
+                callback_list.on_test_batch_end(step, self._logs())
         logs = self._logs()
         callback_list.on_test_end(logs)
         if return_dict:
@@ -684,7 +712,7 @@ class Trainer:
         `x` may also be a generator or a `PyDataset` of batches (`x`,
         `(x,)` or `(x, y, ...)`, whose targets are ignored).
         """
-        if data_adapters.is_batch_source(x):
+        if not isinstance(x, np.ndarray) and data_adapters.is_batch_source(x):
             return self._predict_batches(x, verbose, steps, callbacks)
         batch_size = data_utils.check_batch_size(batch_size, default=None)
         xs = self._predict_inputs(x)
@@ -720,8 +748,12 @@ class Trainer:
     def _predict_inputs(self, x):
         """x as checked arrays, one per model input (for predict)."""
         xs, _ = self._input_list(x)
-        xs = [data_utils.require(v, "x") for v in xs]
-        data_utils.check_cardinality(**{f"x{i}": v for i, v in enumerate(xs)})
+        for v in xs:
+            data_utils.require(v, "x")
+        if len(xs) == 1:
+            data_utils.check_cardinality(x=xs[0])
+        else:
+            data_utils.check_cardinality(**{f"x{i}": v for i, v in enumerate(xs)})
         for v in xs:
             data_utils.check_finite(v, "x")
         return self._fit_inputs(xs)
@@ -784,6 +816,11 @@ class Trainer:
         """The model's outputs on one batch."""
         xs, _ = self._input_list(x)
         return self.predict(x, batch_size=max(1, len(xs[0])), verbose=0)
+
+
+def _plain_to_array(data, name, key):
+    """`to_array` for inputs declared in floatx (the key does not matter)."""
+    return data_utils.to_array(data, name)
 
 
 def _check_targets(y, out_shape, loss_object):
