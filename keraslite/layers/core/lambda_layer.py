@@ -39,6 +39,15 @@ class Lambda(Layer):
             return tuple(self._output_shape(input_shape))
         return (input_shape[0],) + tuple(self._output_shape)
 
+    supports_masking = False  # as Keras's Lambda without `mask`
+
+    def compute_mask(self, inputs, mask=None):
+        """None: without Keras's `mask` argument a Lambda ends the mask."""
+        return None
+
+    def _may_make_mask(self):
+        return False
+
     def call(self, inputs, training=False):
         return self.function(inputs, **self.arguments)
 
