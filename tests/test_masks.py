@@ -9,16 +9,9 @@ import pytest
 import keraslite
 from compat_tests.parity_masks import (MASKED_CASES, case_inputs, ours_masked,
                                        set_case_weights)
-from tests.test_gradcheck import numeric_grad
+from tests.test_gradcheck import float64, numeric_grad  # noqa: F401 (a fixture)
 
 L = keraslite.layers
-
-
-@pytest.fixture
-def float64():
-    keraslite.backend.set_floatx("float64")
-    yield
-    keraslite.backend.set_floatx("float32")
 
 
 def _value(layer, x, mask, kwargs):
