@@ -148,3 +148,27 @@ def test_mask_support_flags():
     assert L.Softmax().supports_masking
     assert not L.Lambda(lambda x: x).supports_masking
     assert L.Lambda(lambda x: x).compute_mask(np.ones((2, 3)), np.ones((2,), bool)) is None
+
+
+def test_lambda_mask_argument_and_mask_taking_function():
+    ids = keraslite.Input((4,), dtype="int32")
+    x = L.Embedding(5, 2, mask_zero=True)(ids)
+    seen = {}
+
+    def zero_masked(x, mask):
+        seen["mask"] = mask
+        return x * keraslite.ops.expand_dims(keraslite.ops.cast(mask, "float32"), -1)
+
+    y = L.Lambda(zero_masked, mask=lambda inputs, mask: mask)(x)
+    model = keraslite.Model(ids, L.GlobalAveragePooling1D()(y))  # the mean of kept steps
+    data = np.array([[1, 2, 0, 0], [3, 0, 0, 0]])
+    out = model.predict(data, verbose=0)
+    np.testing.assert_array_equal(np.asarray(seen["mask"]), data != 0)
+    table = model.layers[1].get_weights()[0]
+    np.testing.assert_allclose(out, [table[[1, 2]].mean(0), table[3]], rtol=1e-6)
+    with_mask = L.Lambda(lambda t: t, mask=lambda inputs, mask: mask)
+    assert with_mask.supports_masking
+    config = with_mask.get_config()
+    assert config["mask"]["class_name"] == "__lambda__"
+    with pytest.raises(ValueError, match="None or a callable"):
+        L.Lambda(lambda t: t, mask=np.ones((2, 3), bool))
