@@ -7,6 +7,7 @@ axes its input was broadcast along.
 """
 import numpy as np
 
+from keraslite.autodiff import value_of
 from keraslite.layers.layer import Layer
 from keraslite.ops.graph import unbroadcast
 
@@ -64,7 +65,7 @@ class Merge(Layer):
             # Layers whose values depend on the masks (Multiply, Maximum,
             # Minimum: `_forward_takes_mask`), as Keras's `_merge_function`.
             masks = [None if m is None else np.broadcast_to(
-                np.expand_dims(np.asarray(m, dtype=bool), -1), x.shape)
+                np.expand_dims(np.asarray(value_of(m), dtype=bool), -1), x.shape)
                 for x, m in zip(inputs, mask)]
             out, routes = self._merge_masked(inputs, masks)
             return out, ((inputs, out, routes) if keep else None)
