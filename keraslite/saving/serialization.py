@@ -535,17 +535,21 @@ def _lambda_from_config(entry):
     import marshal
     import types
 
+    def load(function, what):
+        if not isinstance(function, dict) or function.get("class_name") != "__lambda__":
+            raise FileFormatError("keraslite loads Lambda layers of Python lambdas only.")
+        inner = function.get("config") or {}
+        try:
+            code = marshal.loads(codecs.decode(inner["code"].encode("ascii"), "base64"))
+            return types.FunctionType(code, {"__builtins__": __builtins__},
+                                      argdefs=tuple(inner.get("defaults") or ()) or None)
+        except (KeyError, ValueError, TypeError, EOFError) as e:
+            raise FileFormatError(f"Could not rebuild the Lambda's {what}: {e}") from e
+
     config = dict(entry.get("config") or {})
-    function = config.pop("function", None)
-    if not isinstance(function, dict) or function.get("class_name") != "__lambda__":
-        raise FileFormatError("keraslite loads Lambda layers of Python lambdas only.")
-    inner = function.get("config") or {}
-    try:
-        code = marshal.loads(codecs.decode(inner["code"].encode("ascii"), "base64"))
-        fn = types.FunctionType(code, {"__builtins__": __builtins__},
-                                argdefs=tuple(inner.get("defaults") or ()) or None)
-    except (KeyError, ValueError, TypeError, EOFError) as e:
-        raise FileFormatError(f"Could not rebuild the Lambda's function: {e}") from e
+    fn = load(config.pop("function", None), "function")
+    if config.get("mask") is not None:
+        config["mask"] = load(config["mask"], "mask")
     return builtin("layers", "Lambda")(fn, **config)
 
 

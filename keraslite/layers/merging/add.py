@@ -42,7 +42,13 @@ class Subtract(Merge):
 
 
 class Multiply(Merge):
-    """Elementwise product of a list of inputs."""
+    """Elementwise product of a list of inputs.
+
+    With masks (as Keras 3), a masked entry counts as 1 in the product; when
+    every input has a mask, entries masked in all of them give 0.
+    """
+
+    _forward_takes_mask = True
 
     def _merge(self, inputs):
         out = inputs[0].copy()
@@ -61,6 +67,25 @@ class Multiply(Merge):
         return grads
 
 
+    def _merge_masked(self, inputs, masks):
+        factors = [x if m is None else np.where(m, x, x.dtype.type(1))
+                   for x, m in zip(inputs, masks)]
+        out = self._merge(factors)
+        any_kept = None
+        if all(m is not None for m in masks):
+            any_kept = np.logical_or.reduce(np.broadcast_arrays(*masks))
+            out = np.where(any_kept, out, out.dtype.type(0))
+        return out, (factors, masks, any_kept)
+
+    def _merge_masked_backward(self, inputs, routes, dy):
+        factors, masks, any_kept = routes
+        if any_kept is not None:
+            dy = np.where(any_kept, dy, dy.dtype.type(0))
+        grads = self._merge_backward(factors, None, dy)
+        return [g if m is None else np.where(m, g, g.dtype.type(0))
+                for g, m in zip(grads, masks)]
+
+
 class Average(Merge):
     """Elementwise mean of a list of inputs."""
 
@@ -74,10 +99,37 @@ class Average(Merge):
 
 class Maximum(Merge):
     """Elementwise maximum; a tie sends the gradient to the first input (as
-    TensorFlow's `maximum`, applied pairwise from the left)."""
+    TensorFlow's `maximum`, applied pairwise from the left).
+
+    With masks (as Keras 3's `_apply_merge_op_and_or_mask`), applied from
+    the left: a masked entry of an input is replaced by the running result
+    (and a masked running result by the input), so masked values do not
+    take part where another input is kept.
+    """
 
     _pick = staticmethod(np.greater_equal)
     _combine = staticmethod(np.maximum)
+    _forward_takes_mask = True
+
+    def _merge_masked(self, inputs, masks):
+        """The output and, per entry, the index of the input it came from
+        (where TensorFlow's gradient of the where/maximum chain goes)."""
+        out, out_mask = inputs[0], masks[0]
+        source = np.zeros(out.shape, dtype=np.int64)
+        for i, (x, m) in enumerate(zip(inputs[1:], masks[1:]), start=1):
+            x_source = np.full(x.shape, i, dtype=np.int64)
+            if m is not None:
+                x, x_source = np.where(m, x, out), np.where(m, x_source, source)
+            if out_mask is not None:
+                out, source = np.where(out_mask, out, x), np.where(out_mask, source, x_source)
+            out_mask = None if m is None or out_mask is None else out_mask | m
+            left = self._pick(out, x)
+            out, source = self._combine(out, x), np.where(left, source, x_source)
+        return out, source
+
+    def _merge_masked_backward(self, inputs, source, dy):
+        zero = dy.dtype.type(0)
+        return [np.where(source == i, dy, zero) for i in range(len(inputs))]
 
     def _merge(self, inputs):
         out = inputs[0]

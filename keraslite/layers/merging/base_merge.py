@@ -7,6 +7,7 @@ axes its input was broadcast along.
 """
 import numpy as np
 
+from keraslite.autodiff import value_of
 from keraslite.layers.layer import Layer
 from keraslite.ops.graph import unbroadcast
 
@@ -54,18 +55,29 @@ class Merge(Layer):
         batch = {s[0] for s in input_shape} - {None}
         return ((batch.pop() if len(batch) == 1 else None),) + shape
 
-    def forward(self, inputs, training=False, keep=False):
+    def forward(self, inputs, training=False, keep=False, mask=None):
         if not isinstance(inputs, list):
             raise ValueError(
                 "A merge layer should be called on a list of inputs. "
                 f"Received: inputs={inputs} (not a list of tensors)"
             )
+        if mask is not None and any(m is not None for m in mask):
+            # Layers whose values depend on the masks (Multiply, Maximum,
+            # Minimum: `_forward_takes_mask`), as Keras's `_merge_function`.
+            masks = [None if m is None else np.broadcast_to(
+                np.expand_dims(np.asarray(value_of(m), dtype=bool), -1), x.shape)
+                for x, m in zip(inputs, mask)]
+            out, routes = self._merge_masked(inputs, masks)
+            return out, ((inputs, out, routes) if keep else None)
         out = self._merge(inputs)
-        return out, ((inputs, out) if keep else None)
+        return out, ((inputs, out, None) if keep else None)
 
     def backward(self, ctx, dy, need_input_grad=True, from_logits=False):
-        inputs, out = ctx
-        grads = self._merge_backward(inputs, out, dy)
+        inputs, out, routes = ctx
+        if routes is None:
+            grads = self._merge_backward(inputs, out, dy)
+        else:
+            grads = self._merge_masked_backward(inputs, routes, dy)
         return [unbroadcast(g, x.shape) for g, x in zip(grads, inputs)], []
 
 

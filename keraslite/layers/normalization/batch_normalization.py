@@ -4,6 +4,7 @@ import numpy as np
 
 from keraslite import constraints, initializers, regularizers
 from keraslite.layers.input_spec import check_axes, check_ndim
+from keraslite import autodiff
 from keraslite.layers.layer import Layer
 
 
@@ -80,6 +81,12 @@ class BatchNormalization(Layer):
     call) the moving statistics are used. A layer with `trainable=False` runs
     in inference mode and its statistics stay fixed, as in Keras 3.
 
+    With a mask (one axis fewer than the inputs, e.g. `(batch, steps)` from
+    `Embedding(mask_zero=True)`), the batch statistics in training are the
+    masked moments of Keras 3: `sum(m * x) / (sum(m) + epsilon())` over the
+    unmasked positions only; every position is normalized, and the mask is
+    passed on.
+
     Args:
         axis: The channel axis (-1; 1 after a channels_first convolution).
         momentum: Momentum of the moving averages (0.99).
@@ -94,6 +101,9 @@ class BatchNormalization(Layer):
     Weights, in order: gamma, beta (trainable), moving_mean,
     moving_variance (non-trainable).
     """
+
+    supports_masking = True  # the output mask is the input's (as Keras)
+    _forward_takes_mask = True
 
     def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True,
                  scale=True, beta_initializer="zeros", gamma_initializer="ones",
@@ -169,17 +179,23 @@ class BatchNormalization(Layer):
             layout = self._layouts[shape] = _Channels(shape, self.axis % len(shape))
         return layout
 
-    def forward(self, x, training=False, keep=False):
+    def forward(self, x, training=False, keep=False, mask=None):
+        if mask is not None:
+            mask = self._check_mask(mask, x.shape)
         layout = self._layout(x.shape)
         vec, axis = layout.vec, layout.axis
         xv = x.reshape(layout.view_shape)
         dtype = x.dtype.type
+        masked = None
         if training and self.trainable:
-            count = dtype(x.size // x.shape[axis])
-            mean = channel_sum(x, axis) / count
-            diff = np.subtract(xv, vec(mean), out=self._buffer("diff", xv.shape))
-            np.multiply(diff, diff, out=diff)
-            variance = channel_sum(diff.reshape(x.shape), axis) / count
+            if mask is None:
+                count = dtype(x.size // x.shape[axis])
+                mean = channel_sum(x, axis) / count
+                diff = np.subtract(xv, vec(mean), out=self._buffer("diff", xv.shape))
+                np.multiply(diff, diff, out=diff)
+                variance = channel_sum(diff.reshape(x.shape), axis) / count
+            else:
+                mean, variance, masked = self._masked_moments(x, mask, axis)
             momentum = dtype(self.momentum)
             rest = dtype(1.0 - self.momentum)
             self.moving_mean.value[...] = self.moving_mean.value * momentum + mean * rest
@@ -197,13 +213,39 @@ class BatchNormalization(Layer):
             shift = shift + self.beta.value
         y = np.multiply(xv, vec(scaled), out=self._buffer("y", xv.shape))
         y += vec(shift)
-        ctx = (x, mean, inv, batch_stats, self._slot) if keep else None
+        ctx = (x, mean, inv, batch_stats, self._slot, masked) if keep else None
         return y.reshape(x.shape), ctx
+
+    def _check_mask(self, mask, input_shape):
+        mask = np.asarray(autodiff.value_of(mask))
+        if mask.ndim != len(input_shape) - 1:
+            raise ValueError(
+                "The mask provided should be one dimension less than the "
+                f"inputs. Received: mask.shape={mask.shape}, "
+                f"inputs.shape={tuple(input_shape)}")
+        return mask
+
+    def _masked_moments(self, x, mask, axis):
+        """Keras 3's masked moments: with `m` the mask broadcast over the
+        last axis and `n = sum(m) + epsilon()` per channel,
+        `mean = sum(m * x) / n` and `variance = sum(m * (x - mean)**2) / n`.
+        Returns them and what the backward needs: (m, n, sum(m * (x - mean)))."""
+        from keraslite import backend
+
+        dtype = x.dtype.type
+        m = np.broadcast_to(np.expand_dims(mask, -1), x.shape).astype(x.dtype)
+        n = channel_sum(m, axis) + dtype(backend.epsilon())
+        mean = channel_sum(x * m, axis) / n
+        shape = [1] * x.ndim
+        shape[axis] = -1
+        diff = (x - mean.reshape(shape)) * m
+        variance = channel_sum(diff * diff, axis) / n
+        return mean, variance, (m, n, channel_sum(diff, axis))
 
     def backward(self, ctx, dy, need_input_grad=True, from_logits=False):
         """Gradients through the batch statistics in training, through a
         fixed affine map in inference."""
-        x, mean, inv, batch_stats, slot = ctx
+        x, mean, inv, batch_stats, slot, masked = ctx
         layout = self._layout(x.shape)
         vec, axis = layout.vec, layout.axis
         dy = dy.reshape(layout.view_shape)
@@ -219,7 +261,10 @@ class BatchNormalization(Layer):
             return None, grads
         scaled = inv * self.gamma.value if self.scale else inv
         dx = product  # reused
-        if batch_stats:
+        if batch_stats and masked is not None:
+            dx = self._masked_input_grad(dy, xhat, masked, scaled, inv,
+                                         d_beta, d_gamma, layout)
+        elif batch_stats:
             count = dy.dtype.type(x.size // x.shape[axis])
             # dx = gamma * inv * (dy - mean(dy) - xhat * mean(dy * xhat))
             xhat *= vec(d_gamma / count)
@@ -229,6 +274,25 @@ class BatchNormalization(Layer):
         else:
             np.multiply(dy, vec(scaled), out=dx)
         return dx.reshape(x.shape), grads
+
+    @staticmethod
+    def _masked_input_grad(dy, xhat, masked, scaled, inv, d_beta, d_gamma, layout):
+        """dx of the masked moments (every position is normalized; only the
+        unmasked ones set mean and variance):
+        `dx = scaled * dy + m * (d_mean / n + xhat * (-scaled * d_gamma / n))`
+        with `d_var = -scaled * inv * d_gamma / 2` and
+        `d_mean = -scaled * d_beta - 2 * d_var * sum(m * (x - mean)) / n`
+        (the last term is nonzero only by `epsilon()` in `n`)."""
+        m, n, centered_sum = masked
+        vec = layout.vec
+        d_var = -0.5 * scaled * inv * d_gamma
+        d_mean = -scaled * d_beta - 2.0 * d_var * centered_sum / n
+        m = m.reshape(layout.view_shape)
+        dx = xhat * vec(-scaled * d_gamma / n)
+        dx += vec(d_mean / n)
+        dx *= m
+        dx += dy * vec(scaled)
+        return dx
 
     def get_config(self):
         return {
