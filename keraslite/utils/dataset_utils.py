@@ -8,6 +8,8 @@ import os
 
 import numpy as np
 
+from keraslite.utils.dataset_ops import DatasetOps
+
 
 def index_directory(directory, labels, formats, class_names=None, shuffle=True,
                     seed=None, follow_links=False, verbose=True):
@@ -241,8 +243,12 @@ def check_validation_split_arg(validation_split, subset, shuffle, seed):
         )
 
 
-class SampleBatches:
+class SampleBatches(DatasetOps):
     """Mixin of a `PyDataset` whose batches gather samples by index.
+
+    It also has tf.data's transformations (`map`, `cache`, `batch`, ...:
+    see `keraslite.utils.dataset_ops`), as the `tf.data.Dataset`s that
+    Keras returns in its place.
 
     A subclass sets `num_samples`, `batch_size` (None: single samples),
     `shuffle` and `_rng`, and defines `_gather(indices)`, the batch of the

@@ -2,7 +2,9 @@
 
 Arrays are converted and checked once by the trainer and batched by
 `ArrayDataAdapter`; Python generators (and other iterators) by
-`GeneratorDataAdapter`; `keraslite.utils.PyDataset` by `PyDatasetAdapter`.
+`GeneratorDataAdapter`; `keraslite.utils.PyDataset` by `PyDatasetAdapter`;
+the datasets of `keraslite.utils.dataset_ops` (what `.map`, `.cache`, ...
+return) by `DatasetAdapter`.
 """
 import types
 import warnings
@@ -12,6 +14,7 @@ from keraslite.trainers.data_adapters.data_adapter import (
     DataAdapter,
     MappedDataAdapter,
 )
+from keraslite.trainers.data_adapters.dataset_adapter import DatasetAdapter
 from keraslite.trainers.data_adapters.generator_data_adapter import (
     GeneratorDataAdapter,
 )
@@ -19,6 +22,7 @@ from keraslite.trainers.data_adapters.py_dataset_adapter import (
     PyDataset,
     PyDatasetAdapter,
 )
+from keraslite.utils.dataset_ops import Dataset
 
 
 def is_generator(x):
@@ -34,15 +38,24 @@ def is_generator(x):
 
 
 def is_batch_source(x):
-    """True when `x` yields whole batches (a PyDataset or a generator)."""
-    return isinstance(x, (PyDataset, DataAdapter)) or is_generator(x)
+    """True when `x` yields whole batches (a PyDataset, a dataset or a
+    generator)."""
+    return isinstance(x, (PyDataset, Dataset, DataAdapter)) or is_generator(x)
 
 
 def get_data_adapter(x, y=None, sample_weight=None, shuffle=False,
                      class_weight=None):
-    """The adapter for a PyDataset or a generator `x`, with Keras's checks."""
+    """The adapter for a PyDataset, a dataset or a generator `x`, with
+    Keras's checks."""
     if isinstance(x, DataAdapter):
         return x
+    if isinstance(x, Dataset):
+        # As Keras for a tf.data.Dataset: `shuffle` is ignored silently.
+        if y is not None:
+            raise_unsupported_arg("y", "the targets", "dataset")
+        if sample_weight is not None:
+            raise_unsupported_arg("sample_weights", "the sample weights", "dataset")
+        return DatasetAdapter(x, class_weight=class_weight)
     if isinstance(x, PyDataset):
         if y is not None:
             raise_unsupported_arg("y", "the targets", "PyDataset")
