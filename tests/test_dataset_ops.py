@@ -133,11 +133,14 @@ def test_batch_drop_remainder_and_length():
                                                                    [4, 5, 6, 7]]
 
 
-def test_batch_and_unbatch_errors():
+def test_batch_and_unbatch_errors(folder):
     with pytest.raises(ValueError, match="Cannot batch tensors with different shapes "
                                          "in component 0. First element had shape "
                                          r"\[3\] and element 1 had shape \[1\]."):
         list(_series(4).map(lambda x, y: y).batch(2))
+    with pytest.raises(ValueError, match=r"component 0. First element had shape \[3\] "
+                                         r"and element 2 had shape \[1\]"):
+        list(_text_ds(folder).map(lambda x, y: x).batch(3))  # object arrays of text
     with pytest.raises(ValueError, match="Batch size must be greater than zero."):
         _series().batch(0)
     with pytest.raises(ValueError, match="Cannot unbatch an input with scalar"):
@@ -203,6 +206,12 @@ def test_shuffle_reshuffles_each_pass_with_the_same_samples():
     fixed = _series(40).unbatch().map(lambda x, y: y).shuffle(
         10, seed=3, reshuffle_each_iteration=False)
     assert _values(fixed) == _values(fixed)
+
+
+def test_shuffle_of_a_loaded_dataset(folder):
+    # The loader's own `shuffle=` argument does not hide the method.
+    samples = list(_text_ds(folder, shuffle=True, seed=1).unbatch().shuffle(7, seed=0))
+    assert sorted(s[0] for s in samples) == sorted(ALL_TEXTS)
 
 
 def test_shuffle_buffer_bounds_the_displacement():

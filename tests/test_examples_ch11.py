@@ -51,10 +51,10 @@ def test_imdb_bag_of_words(tmp_path):
     assert out.count("Total params: 320,033") == 3  # Dense(20000 -> 16) + Dense(16 -> 1)
     accuracies = [float(a) for a in re.findall(r"Test acc: ([0-9.]+)", out)]
     assert len(accuracies) == 3
-    # The sentiment words separate the classes for the multi-hot models; the
-    # TF-IDF model's inputs are dominated by the [UNK] column (~1000: the
-    # random filler's bigrams are out of vocabulary, as Keras's layer gives
-    # them too), which two epochs of 7 steps do not get past.
-    assert min(accuracies[:2]) >= 0.9 and 0.0 <= accuracies[2] <= 1.0
+    # The sentiment words separate the classes for the multi-hot models. (The
+    # TF-IDF model ran, but its inputs are dominated by the [UNK] column,
+    # ~1000: the random filler's bigrams are out of vocabulary, as in Keras's
+    # layer too, and two epochs of 7 steps do not get past it.)
+    assert min(accuracies[:2]) >= 0.9
     for name in ("binary_1gram.keras", "binary_2gram.keras", "tfidf_2gram.keras"):
         assert (tmp_path / name).stat().st_size > 1000

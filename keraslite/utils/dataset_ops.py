@@ -84,19 +84,20 @@ def _stack(items, component=0):
     if isinstance(first, dict):
         return {key: _stack([item[key] for item in items], component + k)
                 for k, key in enumerate(first)}
-    if isinstance(first, bytes) or getattr(first, "dtype", None) == object:
-        out = np.empty((len(items),) + np.shape(first), dtype=object)
-        out[:] = items if isinstance(first, bytes) else [np.asarray(i) for i in items]
-        return out
-    arrays = [np.asarray(item) for item in items]
-    for k, array in enumerate(arrays[1:], start=1):
-        if array.shape != arrays[0].shape:
+    shapes = [np.shape(item) for item in items]
+    for k, shape in enumerate(shapes[1:], start=1):
+        if shape != shapes[0]:
             raise ValueError(
                 "Cannot batch tensors with different shapes in component "
-                f"{component}. First element had shape {list(arrays[0].shape)} "
-                f"and element {k} had shape {list(array.shape)}."
+                f"{component}. First element had shape {list(shapes[0])} "
+                f"and element {k} had shape {list(shape)}."
             )
-    return np.stack(arrays)
+    if isinstance(first, bytes) or getattr(first, "dtype", None) == object:
+        out = np.empty((len(items),) + shapes[0], dtype=object)  # text stays bytes
+        for k, item in enumerate(items):
+            out[k] = item
+        return out
+    return np.stack([np.asarray(item) for item in items])
 
 
 def _split(element):
@@ -161,8 +162,8 @@ class DatasetOps:
                 if np.ndim(keep) != 0 or np.asarray(keep).dtype != bool:
                     raise ValueError(
                         "Invalid `predicate`. `predicate` must return a "
-                        "boolean scalar, but its return value was "
-                        f"{keep!r}."
+                        "boolean scalar, but it returned a value of shape "
+                        f"{np.shape(keep)} and dtype {np.asarray(keep).dtype}."
                     )
                 if keep:
                     yield element

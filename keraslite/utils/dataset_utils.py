@@ -251,8 +251,8 @@ class SampleBatches(DatasetOps):
     Keras returns in its place.
 
     A subclass sets `num_samples`, `batch_size` (None: single samples),
-    `shuffle` and `_rng`, and defines `_gather(indices)`, the batch of the
-    samples at `indices`. With `shuffle=True` every pass (each `iter()` or
+    `_shuffle` (a bool; `shuffle` is the method) and `_rng`, and defines
+    `_gather(indices)`, the batch of the samples at `indices`. With `shuffle=True` every pass (each `iter()` or
     epoch of `fit`) reads the samples in a new permutation.
     """
 
@@ -267,7 +267,7 @@ class SampleBatches(DatasetOps):
 
     def _sample_order(self):
         if self._order is None:
-            self._order = (self._rng.permutation(self.num_samples) if self.shuffle
+            self._order = (self._rng.permutation(self.num_samples) if self._shuffle
                            else np.arange(self.num_samples))
         return self._order
 
