@@ -7,6 +7,8 @@ The expected values are tf.data's documented semantics, written out by
 hand (compat_tests/test_dataset_ops_compat.py runs the same chains in
 tf.data beside keraslite, element by element).
 """
+import warnings
+
 import numpy as np
 import pytest
 
@@ -322,11 +324,23 @@ def test_fit_on_repeat_with_steps_and_unknown_length(folder):
 def test_fit_rejects_y_and_sample_weight_with_a_dataset():
     model = _bag_of_words_model(1)
     ds = _series().map(lambda x, y: (x, y))
-    with pytest.raises(ValueError, match="When providing `x` as a dataset, `y` should "
-                                         "not be passed"):
+    with pytest.raises(ValueError, match="When providing `x` as a tf.data.Dataset, `y` "
+                                         "should not be passed"):
         model.fit(ds, np.zeros(10), verbose=0)
     with pytest.raises(ValueError, match="`sample_weights` should not be passed"):
         model.fit(ds, sample_weight=np.ones(10), verbose=0)
+
+
+def test_fit_warns_that_shuffle_is_ignored_as_keras():
+    model = _bag_of_words_model(1)
+    ds = _series().map(lambda x, y: (x, y % 2))
+    with pytest.warns(UserWarning, match="`shuffle=True` was passed, but will be ignored "
+                                         "since the data `x` was provided as a "
+                                         "tf.data.Dataset"):
+        model.fit(ds, verbose=0)  # fit's default shuffle=True
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model.fit(ds, shuffle=False, verbose=0)
 
 
 def test_class_weight_of_a_dataset_gives_sample_weights():

@@ -50,11 +50,21 @@ def get_data_adapter(x, y=None, sample_weight=None, shuffle=False,
     if isinstance(x, DataAdapter):
         return x
     if isinstance(x, Dataset):
-        # As Keras for a tf.data.Dataset: `shuffle` is ignored silently.
+        # Keras's checks and messages for a tf.data.Dataset, which it stands for.
         if y is not None:
-            raise_unsupported_arg("y", "the targets", "dataset")
+            raise_unsupported_arg("y", "the targets", "tf.data.Dataset")
         if sample_weight is not None:
-            raise_unsupported_arg("sample_weights", "the sample weights", "dataset")
+            raise_unsupported_arg(
+                "sample_weights", "the sample weights", "tf.data.Dataset"
+            )
+        if shuffle:
+            warnings.warn(
+                "`shuffle=True` was passed, but will be ignored since the "
+                "data `x` was provided as a tf.data.Dataset. The Dataset is "
+                "expected to already be shuffled "
+                "(via `.shuffle(buffer_size)`).",
+                stacklevel=3,
+            )
         return DatasetAdapter(x, class_weight=class_weight)
     if isinstance(x, PyDataset):
         if y is not None:
