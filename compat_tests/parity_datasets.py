@@ -16,20 +16,7 @@ import tempfile
 import numpy as np
 
 import keraslite
-from compat_tests.parity_text import write_text_folder
-
-
-def _lib():
-    from compat_tests.parity import _keras
-
-    return _keras()
-
-
-def _outcome(fn):
-    try:
-        return ("ok", fn())
-    except Exception as e:  # the error itself is compared
-        return ("error", type(e).__name__, str(e))
+from compat_tests.parity_text import _lib, _outcome, write_text_folder
 
 
 def _describe(element):

@@ -51,12 +51,7 @@ def get_data_adapter(x, y=None, sample_weight=None, shuffle=False,
         return x
     if isinstance(x, Dataset):
         # Keras's checks and messages for a tf.data.Dataset, which it stands for.
-        if y is not None:
-            raise_unsupported_arg("y", "the targets", "tf.data.Dataset")
-        if sample_weight is not None:
-            raise_unsupported_arg(
-                "sample_weights", "the sample weights", "tf.data.Dataset"
-            )
+        check_no_y_or_sample_weight(y, sample_weight, "tf.data.Dataset")
         if shuffle:
             warnings.warn(
                 "`shuffle=True` was passed, but will be ignored since the "
@@ -67,12 +62,7 @@ def get_data_adapter(x, y=None, sample_weight=None, shuffle=False,
             )
         return DatasetAdapter(x, class_weight=class_weight)
     if isinstance(x, PyDataset):
-        if y is not None:
-            raise_unsupported_arg("y", "the targets", "PyDataset")
-        if sample_weight is not None:
-            raise_unsupported_arg(
-                "sample_weights", "the sample weights", "PyDataset"
-            )
+        check_no_y_or_sample_weight(y, sample_weight, "PyDataset")
         if getattr(x, "num_batches", None) is None and shuffle:
             warnings.warn(
                 "`shuffle=True` was passed, but will be ignored since the "
@@ -83,12 +73,7 @@ def get_data_adapter(x, y=None, sample_weight=None, shuffle=False,
         shuffle = shuffle and not getattr(x, "_shuffles_itself", False)
         return PyDatasetAdapter(x, class_weight=class_weight, shuffle=shuffle)
     if is_generator(x):
-        if y is not None:
-            raise_unsupported_arg("y", "the targets", "generator")
-        if sample_weight is not None:
-            raise_unsupported_arg(
-                "sample_weights", "the sample weights", "generator"
-            )
+        check_no_y_or_sample_weight(y, sample_weight, "generator")
         if class_weight is not None:
             raise ValueError(
                 "Argument `class_weight` is not supported for Python "
@@ -103,6 +88,15 @@ def get_data_adapter(x, y=None, sample_weight=None, shuffle=False,
             )
         return GeneratorDataAdapter(x)
     raise ValueError(f"Unrecognized data type: x={x} (of type {type(x)})")
+
+
+def check_no_y_or_sample_weight(y, sample_weight, input_type):
+    """Keras's errors when `y` or `sample_weight` come beside batches that
+    hold their own."""
+    if y is not None:
+        raise_unsupported_arg("y", "the targets", input_type)
+    if sample_weight is not None:
+        raise_unsupported_arg("sample_weights", "the sample weights", input_type)
 
 
 def raise_unsupported_arg(arg_name, arg_description, input_type):
