@@ -3096,7 +3096,8 @@ def _wrapper_rows():
 
 def all_rows():
     """Every row of the parity table, in report order."""
-    from compat_tests import parity_blas, parity_confusion, parity_masks, parity_text
+    from compat_tests import (parity_blas, parity_confusion, parity_datasets,
+                              parity_masks, parity_text)
     from compat_tests.parity_metrics_more import more_metric_rows
     from compat_tests.parity_losses import loss_extra_rows
 
@@ -3112,7 +3113,8 @@ def all_rows():
             + _pool_norm_rows() + more_metric_rows()
             + conv_rows() + _application_rows() + parity_blas.blas_rows()
             + _rnn_rows() + _embedding_rows() + parity_text.text_rows()
-            + _wrapper_rows() + parity_masks.masks_rows())
+            + _wrapper_rows() + parity_masks.masks_rows()
+            + parity_datasets.dataset_ops_rows())
     names = [r.name for r in rows]
     duplicates = {n for n in names if names.count(n) > 1}
     if duplicates:

@@ -213,6 +213,9 @@ INTERNAL_MODULES = {
                                       "(exported by utils) and the dataset it returns",
     "utils.text_dataset_utils": "defines utils.text_dataset_from_directory (exported "
                                 "by utils) and the dataset it returns",
+    "utils.dataset_ops": "tf.data's map/cache/batch/... : methods of the datasets "
+                         "that utils.*_dataset_from_* return",
+    "trainers.data_adapters.dataset_adapter": "batches of those datasets, behind fit",
     "datasets.cifar": "the CIFAR batch reader behind datasets.cifar10/cifar100",
     "utils.numerical_utils": "defines utils.to_categorical/normalize (exported "
                              "by utils)",

@@ -8,6 +8,8 @@ import os
 
 import numpy as np
 
+from keraslite.utils.dataset_ops import DatasetOps
+
 
 def index_directory(directory, labels, formats, class_names=None, shuffle=True,
                     seed=None, follow_links=False, verbose=True):
@@ -241,12 +243,16 @@ def check_validation_split_arg(validation_split, subset, shuffle, seed):
         )
 
 
-class SampleBatches:
+class SampleBatches(DatasetOps):
     """Mixin of a `PyDataset` whose batches gather samples by index.
 
+    It also has tf.data's transformations (`map`, `cache`, `batch`, ...:
+    see `keraslite.utils.dataset_ops`), as the `tf.data.Dataset`s that
+    Keras returns in its place.
+
     A subclass sets `num_samples`, `batch_size` (None: single samples),
-    `shuffle` and `_rng`, and defines `_gather(indices)`, the batch of the
-    samples at `indices`. With `shuffle=True` every pass (each `iter()` or
+    `_shuffle` (a bool; `shuffle` is the method) and `_rng`, and defines
+    `_gather(indices)`, the batch of the samples at `indices`. With `shuffle=True` every pass (each `iter()` or
     epoch of `fit`) reads the samples in a new permutation.
     """
 
@@ -261,7 +267,7 @@ class SampleBatches:
 
     def _sample_order(self):
         if self._order is None:
-            self._order = (self._rng.permutation(self.num_samples) if self.shuffle
+            self._order = (self._rng.permutation(self.num_samples) if self._shuffle
                            else np.arange(self.num_samples))
         return self._order
 

@@ -178,7 +178,7 @@ class ImageDirectoryDataset(dataset_utils.SampleBatches, PyDataset):
         self.pad_to_aspect_ratio = pad_to_aspect_ratio
         self.data_format = data_format
         self.batch_size = batch_size
-        self.shuffle = shuffle
+        self._shuffle = shuffle
         self._rng = np.random.default_rng(seed)
 
     @property

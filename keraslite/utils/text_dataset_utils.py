@@ -114,7 +114,7 @@ class TextDirectoryDataset(dataset_utils.SampleBatches, PyDataset):
         self.max_length = max_length
         self.num_samples = len(self.file_paths)
         self.batch_size = batch_size
-        self.shuffle = shuffle
+        self._shuffle = shuffle
         self._rng = np.random.default_rng(seed)
 
     def _read(self, path):

@@ -152,7 +152,7 @@ class TimeseriesDataset(dataset_utils.SampleBatches, PyDataset):
         self.offsets = np.arange(sequence_length) * sampling_rate
         self.num_samples = len(start_positions)
         self.batch_size = batch_size
-        self.shuffle = shuffle
+        self._shuffle = shuffle
         self._rng = np.random.default_rng(seed)
 
     def _gather(self, indices):

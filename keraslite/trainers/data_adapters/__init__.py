@@ -2,7 +2,9 @@
 
 Arrays are converted and checked once by the trainer and batched by
 `ArrayDataAdapter`; Python generators (and other iterators) by
-`GeneratorDataAdapter`; `keraslite.utils.PyDataset` by `PyDatasetAdapter`.
+`GeneratorDataAdapter`; `keraslite.utils.PyDataset` by `PyDatasetAdapter`;
+the datasets of `keraslite.utils.dataset_ops` (what `.map`, `.cache`, ...
+return) by `DatasetAdapter`.
 """
 import types
 import warnings
@@ -12,6 +14,7 @@ from keraslite.trainers.data_adapters.data_adapter import (
     DataAdapter,
     MappedDataAdapter,
 )
+from keraslite.trainers.data_adapters.dataset_adapter import DatasetAdapter
 from keraslite.trainers.data_adapters.generator_data_adapter import (
     GeneratorDataAdapter,
 )
@@ -19,6 +22,7 @@ from keraslite.trainers.data_adapters.py_dataset_adapter import (
     PyDataset,
     PyDatasetAdapter,
 )
+from keraslite.utils.dataset_ops import Dataset
 
 
 def is_generator(x):
@@ -34,22 +38,31 @@ def is_generator(x):
 
 
 def is_batch_source(x):
-    """True when `x` yields whole batches (a PyDataset or a generator)."""
-    return isinstance(x, (PyDataset, DataAdapter)) or is_generator(x)
+    """True when `x` yields whole batches (a PyDataset, a dataset or a
+    generator)."""
+    return isinstance(x, (PyDataset, Dataset, DataAdapter)) or is_generator(x)
 
 
 def get_data_adapter(x, y=None, sample_weight=None, shuffle=False,
                      class_weight=None):
-    """The adapter for a PyDataset or a generator `x`, with Keras's checks."""
+    """The adapter for a PyDataset, a dataset or a generator `x`, with
+    Keras's checks."""
     if isinstance(x, DataAdapter):
         return x
-    if isinstance(x, PyDataset):
-        if y is not None:
-            raise_unsupported_arg("y", "the targets", "PyDataset")
-        if sample_weight is not None:
-            raise_unsupported_arg(
-                "sample_weights", "the sample weights", "PyDataset"
+    if isinstance(x, Dataset):
+        # Keras's checks and messages for a tf.data.Dataset, which it stands for.
+        check_no_y_or_sample_weight(y, sample_weight, "tf.data.Dataset")
+        if shuffle:
+            warnings.warn(
+                "`shuffle=True` was passed, but will be ignored since the "
+                "data `x` was provided as a tf.data.Dataset. The Dataset is "
+                "expected to already be shuffled "
+                "(via `.shuffle(buffer_size)`).",
+                stacklevel=3,
             )
+        return DatasetAdapter(x, class_weight=class_weight)
+    if isinstance(x, PyDataset):
+        check_no_y_or_sample_weight(y, sample_weight, "PyDataset")
         if getattr(x, "num_batches", None) is None and shuffle:
             warnings.warn(
                 "`shuffle=True` was passed, but will be ignored since the "
@@ -60,12 +73,7 @@ def get_data_adapter(x, y=None, sample_weight=None, shuffle=False,
         shuffle = shuffle and not getattr(x, "_shuffles_itself", False)
         return PyDatasetAdapter(x, class_weight=class_weight, shuffle=shuffle)
     if is_generator(x):
-        if y is not None:
-            raise_unsupported_arg("y", "the targets", "generator")
-        if sample_weight is not None:
-            raise_unsupported_arg(
-                "sample_weights", "the sample weights", "generator"
-            )
+        check_no_y_or_sample_weight(y, sample_weight, "generator")
         if class_weight is not None:
             raise ValueError(
                 "Argument `class_weight` is not supported for Python "
@@ -80,6 +88,15 @@ def get_data_adapter(x, y=None, sample_weight=None, shuffle=False,
             )
         return GeneratorDataAdapter(x)
     raise ValueError(f"Unrecognized data type: x={x} (of type {type(x)})")
+
+
+def check_no_y_or_sample_weight(y, sample_weight, input_type):
+    """Keras's errors when `y` or `sample_weight` come beside batches that
+    hold their own."""
+    if y is not None:
+        raise_unsupported_arg("y", "the targets", input_type)
+    if sample_weight is not None:
+        raise_unsupported_arg("sample_weights", "the sample weights", input_type)
 
 
 def raise_unsupported_arg(arg_name, arg_description, input_type):
