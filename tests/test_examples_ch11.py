@@ -9,8 +9,11 @@ import numpy as np
 
 from tests.test_examples_ch34 import run_example
 
-POSITIVE = "great wonderful loved superb moving".split()
-NEGATIVE = "awful boring hated dull waste".split()
+# Twenty sentiment words a class, drawn 40 times a review: with five, the
+# two-epoch multi-hot models reached 0.88-0.96 test accuracy from run to run
+# (unseeded, as the book's script), too close to the 0.9 the test asks.
+POSITIVE = [f"good{k}" for k in range(20)]
+NEGATIVE = [f"bad{k}" for k in range(20)]
 
 
 def write_aclimdb(root, train_per_class=125, test_per_class=25, length=200,
@@ -27,7 +30,7 @@ def write_aclimdb(root, train_per_class=125, test_per_class=25, length=200,
             folder.mkdir(parents=True)
             for i in range(count):
                 review = [f"w{k}" for k in rng.integers(0, vocab, length)]
-                review += list(rng.choice(words, 8)) + ["the", "movie", "was"]
+                review += list(rng.choice(words, 40)) + ["the", "movie", "was"]
                 rng.shuffle(review)
                 rating = rng.integers(7, 11) if label == "pos" else rng.integers(1, 5)
                 (folder / f"{i}_{rating}.txt").write_text(" ".join(review) + ".")
