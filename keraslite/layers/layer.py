@@ -467,7 +467,12 @@ class Layer:
         out = autodiff.Tensor(outputs, requires_grad=True)
         single = not isinstance(inputs, list)
         inputs_list = [inputs] if single else list(inputs)
-        trainable = self.trainable_weights if self.trainable else []
+        if not self.trainable:
+            trainable = []
+        elif self._tracked_layers:  # wrappers: nested layers' weights too
+            trainable = self.trainable_weights
+        else:
+            trainable = [w for w in self._weights if w.trainable]
 
         def backward(grads):
             need = any(autodiff.needs_grad(x) for x in inputs_list)

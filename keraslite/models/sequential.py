@@ -183,14 +183,18 @@ class Sequential(Model):
         if mask is not None or not self._mask_free:
             return self._run_masked(inputs, training, mask)[0]
         x = inputs
-        if autodiff._STATE["tape"] is None and isinstance(x, np.ndarray) and \
-                self._plain_stack():
-            # Inference through built-in layers: just their forwards (the
-            # input was checked against the model's input shape already).
+        if isinstance(x, np.ndarray) and self._plain_stack():
+            # Built-in layers on an input checked against the model's input
+            # shape already: in inference just their forwards, in training
+            # their recorded calls, without `_eager_call`'s generic work.
             state = autodiff._STATE
+            if state["tape"] is None:
+                for layer in self._layers:
+                    number_call(layer, state)
+                    x, _ = layer.forward(x, training=training)
+                return x
             for layer in self._layers:
-                number_call(layer, state)
-                x, _ = layer.forward(x, training=training)
+                x = layer.call(x, training=training)
             return x
         for layer in self._layers:
             x = layer._eager_call(x, training=training)

@@ -34,6 +34,7 @@ class Adam(Optimizer):
         self.amsgrad = amsgrad
 
     _num_scratch = 2
+    _gradient_scratch = 1  # written after the gradient's last read
 
     def build(self, variables):
         super().build(variables)

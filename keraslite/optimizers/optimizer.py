@@ -150,6 +150,13 @@ class Optimizer:
     # --- slots ----------------------------------------------------------------
     # Number of scratch arrays `update_step` receives.
     _num_scratch = 1
+    # The scratch array (its index) that `update_step` first writes after
+    # its last read of the gradient, or None. With gradients that nothing
+    # reads after the update (`_apply_own_gradients`, the training step's),
+    # that scratch is the gradient itself: one array less through the cache
+    # in each block, the same numbers.
+    _gradient_scratch = None
+    _own_gradients = False
     # Whether `update_step` is elementwise, so that it can run on blocks of a
     # variable (False when it takes norms or means over the whole variable).
     _elementwise = True
@@ -175,6 +182,7 @@ class Optimizer:
             [np.empty_like(v.value) for v in variables]
             for _ in range(self._num_scratch)
         ]
+        self._per_variable = {}  # index -> (its slots, its scratch arrays)
         self.built = True
 
     def add_slots(self, name, variables=None, initial_value=0.0):
@@ -183,6 +191,7 @@ class Optimizer:
         variables = self._trainable_variables if variables is None else variables
         arrays = [np.full_like(v.value, initial_value) for v in variables]
         self._slots.append((name, arrays))
+        self._per_variable = {}
         return arrays
 
     def add_interleaved_slots(self, names, initial_values=None):
@@ -201,6 +210,7 @@ class Optimizer:
         under the variable's own name, as Keras's Adafactor does.
         """
         self._slots.append((tuple(names), groups))
+        self._per_variable = {}
         return groups
 
     def add_extra_state(self, name, value):
@@ -322,6 +332,16 @@ class Optimizer:
         self._iterations += 1
         return self._iterations
 
+    def _apply_own_gradients(self, grads, trainable_variables):
+        """`apply` for gradients that nothing reads afterwards (the
+        training step's): the update may overwrite them when they are
+        writable contiguous arrays no two of which share memory."""
+        self._own_gradients = _disjoint(grads)
+        try:
+            return self.apply(grads, trainable_variables)
+        finally:
+            self._own_gradients = False
+
     def _step(self, grads, trainable_variables):
         """Clipping, weight decay and every variable's `update_step`."""
         grads = self._clip_gradients(grads)
@@ -377,8 +397,16 @@ class Optimizer:
         optimizers share the blocks among that many threads. The result is
         the same, element for element.
         """
-        slots = [group[index] for _, group in self._slot_groups()]
-        scratch = [arrays[index] for arrays in self._scratch]
+        cached = self._per_variable.get(index)
+        if cached is None:
+            cached = ([group[index] for _, group in self._slot_groups()],
+                      [arrays[index] for arrays in self._scratch])
+            self._per_variable[index] = cached
+        slots, scratch = cached
+        alias = self._gradient_scratch
+        if alias is not None and self._own_gradients and \
+                gradient.dtype == variable.dtype and gradient.shape == variable.shape:
+            scratch = scratch[:alias] + [gradient] + scratch[alias + 1:]
         arrays = [gradient, variable] + slots + scratch
         if not self._elementwise or variable.size <= _BLOCK or not all(
             a.flags.c_contiguous for a in arrays
@@ -531,3 +559,19 @@ def _check_learning_rate(value):
             f"schedule. Received: learning_rate={value}"
         )
     return value
+
+
+def _disjoint(arrays):
+    """Whether `arrays` (None entries aside) are writable C-contiguous
+    ndarrays no two of which share memory."""
+    spans = []
+    for a in arrays:
+        if a is None:
+            continue
+        if type(a) is not np.ndarray or not a.flags.c_contiguous or \
+                not a.flags.writeable:
+            return False
+        start = a.__array_interface__["data"][0]
+        spans.append((start, start + a.nbytes))
+    spans.sort()
+    return all(a[1] <= b[0] for a, b in zip(spans, spans[1:]))

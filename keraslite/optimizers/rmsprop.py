@@ -36,6 +36,7 @@ class RMSprop(Optimizer):
         self.centered = centered
 
     _num_scratch = 2
+    _gradient_scratch = 1  # written after the gradient's last read
 
     def build(self, variables):
         super().build(variables)

@@ -267,7 +267,7 @@ class Trainer:
                                                       variables, masks)
         grads = self._gradients(tape, seeds, variables)
         if variables:
-            self.optimizer.apply(grads, variables)
+            self.optimizer._apply_own_gradients(grads, variables)
         self._update_metrics(loss, per_output, ys, preds, sws, len(xs[0]), masks)
 
     def _test_step(self, xs, ys, sws):
