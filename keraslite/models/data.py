@@ -90,7 +90,7 @@ def check_finite(array, name):
     """Raises ValueError naming the first NaN/Inf entry of `array`."""
     if not _CHECK_FINITE or array is None or array.dtype.kind != "f":
         return
-    if np.isfinite(array.sum(dtype=np.float64)):
+    if np.isfinite(np.add.reduce(array, axis=None, dtype=np.float64)):
         return  # fast path: a finite sum means no NaN/Inf entries
     bad = np.argwhere(~np.isfinite(array))
     if len(bad) == 0:

@@ -245,6 +245,8 @@ class Sequential(Model):
         (x,) = xs
         if not self.built:
             self.build((None,) + x.shape[1:])
+        if x.shape[1:] == self._input_layer.batch_shape[1:]:  # the common case
+            return xs
         first = self._layers[0].name if self._layers else self.name
         return [fit_input(x, self._input_layer.batch_shape, first)]
 

@@ -748,12 +748,16 @@ class Trainer:
     def _predict_inputs(self, x):
         """x as checked arrays, one per model input (for predict)."""
         xs, _ = self._input_list(x)
+        if len(xs) == 1:  # one input: the checks below, without their loops
+            (v,) = xs
+            data_utils.require(v, "x")
+            if len(v) == 0:
+                data_utils.check_cardinality(x=v)  # raises Keras's error
+            data_utils.check_finite(v, "x")
+            return self._fit_inputs(xs)
         for v in xs:
             data_utils.require(v, "x")
-        if len(xs) == 1:
-            data_utils.check_cardinality(x=xs[0])
-        else:
-            data_utils.check_cardinality(**{f"x{i}": v for i, v in enumerate(xs)})
+        data_utils.check_cardinality(**{f"x{i}": v for i, v in enumerate(xs)})
         for v in xs:
             data_utils.check_finite(v, "x")
         return self._fit_inputs(xs)
