@@ -418,7 +418,8 @@ class Optimizer:
 
         def run(first, stop):
             for start in range(first, stop, _BLOCK):
-                block = [a[start:min(start + _BLOCK, stop)] for a in flat]
+                end = min(start + _BLOCK, stop)
+                block = [a[start:end] for a in flat]
                 self.update_step(block[0], block[1], learning_rate,
                                  block[2:2 + n_slots], block[2 + n_slots:])
 

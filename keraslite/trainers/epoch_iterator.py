@@ -8,7 +8,6 @@ the data is exhausted and its length is learnt. Data that runs out
 before the planned steps ends the epoch with Keras's warning "Your input
 ran out of data".
 """
-import contextlib
 import warnings
 
 
@@ -72,21 +71,19 @@ class EpochIterator:
 
     def __next__(self):
         step, iterator = next(self._epoch_iterator)
-        with self.catch_stop_iteration():
+        try:  # (Keras's catch_stop_iteration, without a context manager per step)
             return step, next(iterator)
+        except StopIteration:
+            self._data_ran_out()
         raise StopIteration
 
-    @contextlib.contextmanager
-    def catch_stop_iteration(self):
+    def _data_ran_out(self):
         """Ends the epoch (with a warning) when the data runs out."""
-        try:
-            yield
-        except StopIteration:
-            if self._num_batches is None:
-                self._num_batches = self._steps_seen
-            self._interrupted_warning()
-            self._current_iterator = None
-            self.data_adapter.on_epoch_end()
+        if self._num_batches is None:
+            self._num_batches = self._steps_seen
+        self._interrupted_warning()
+        self._current_iterator = None
+        self.data_adapter.on_epoch_end()
 
     @property
     def num_batches(self):

@@ -234,10 +234,8 @@ class Trainer:
         wanted = getattr(loss_object, "logits_activation", None)
         if info is None or wanted is None:
             return None
-        from keraslite import activations
-
         record, logits, activation = info
-        if activation is not activations.get(wanted):
+        if activation is not _activation_named(wanted):
             return None
         # The logits' gradient is only right if nothing else reads `out`.
         for rec in tape.records:
@@ -820,6 +818,18 @@ class Trainer:
         """The model's outputs on one batch."""
         xs, _ = self._input_list(x)
         return self.predict(x, batch_size=max(1, len(xs[0])), verbose=0)
+
+
+_ACTIVATIONS = {}  # name -> activation function, for _fusable_logits
+
+
+def _activation_named(name):
+    function = _ACTIVATIONS.get(name)
+    if function is None:
+        from keraslite import activations
+
+        function = _ACTIVATIONS[name] = activations.get(name)
+    return function
 
 
 def _plain_to_array(data, name, key):
