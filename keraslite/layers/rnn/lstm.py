@@ -128,6 +128,7 @@ class LSTMCell(GatedRNNCell):
             return None
         steps, (batch, u) = len(order), states[0].shape
         rec_forward, act_forward = self._rec_act[0], self._act[0]
+        tanh = self.activation is activations.tanh
         kernel = self.recurrent_kernel.value
         # h[i], c[i]: the states before the i-th step run (h[0]: the initial).
         h = np.empty((steps + 1, batch, u), self.dtype)
@@ -148,8 +149,11 @@ class LSTMCell(GatedRNNCell):
             np.multiply(z[:, u:2 * u], c[i], out=c[i + 1])  # c = f * c_prev + i * g
             np.multiply(z[:, :u], g, out=ig)
             c[i + 1] += ig
-            np.copyto(tanh_c[i], c[i + 1])
-            act_forward(tanh_c[i])
+            if tanh:
+                np.tanh(c[i + 1], out=tanh_c[i])
+            else:
+                np.copyto(tanh_c[i], c[i + 1])
+                act_forward(tanh_c[i])
             np.multiply(z[:, 3 * u:], tanh_c[i], out=h[i + 1])  # h = o * tanh(c)
         if return_sequences:
             output = np.ascontiguousarray(h[1:].transpose(1, 0, 2))
@@ -186,8 +190,11 @@ class _FusedSteps:
         dtype = cell.dtype
         rec_backward, act_backward = cell._rec_act[1], cell._act[1]
         d_states = list(d_states) + [None] * (2 - len(d_states))
-        dh, dc = [np.zeros((batch, u), dtype) if d is None else
-                  np.array(d, dtype=dtype) for d in d_states]
+        d_hc = np.zeros((2, batch, u), dtype)  # the gradients of h and c, flushed together
+        dh, dc = d_hc
+        for d, given in zip(d_hc, d_states):
+            if given is not None:
+                d[...] = given
         if d_output is not None:
             d_output = np.asarray(d_output, dtype)
             if self.return_sequences:
@@ -195,8 +202,8 @@ class _FusedSteps:
         kernel_t = np.ascontiguousarray(cell.recurrent_kernel.value.T)
         dz_all = np.empty((steps, batch, 4 * u), dtype)  # in the steps' order
         tmp = np.empty((batch, u), dtype)
-        absolute = np.empty((batch, u), dtype)
-        tiny = np.empty((batch, u), bool)
+        absolute = np.empty((2, batch, u), dtype)
+        tiny = np.empty((2, batch, u), bool)
         absolute_z = np.empty((batch, 4 * u), dtype)
         tiny_z = np.empty((batch, 4 * u), bool)
         smallest = flush_threshold(np.dtype(dtype))
@@ -220,8 +227,7 @@ class _FusedSteps:
             np.multiply(dc, z[:, u:2 * u], out=dc)  # d c_prev
             # flush_denormals of the states' gradients, and of dz (used
             # unflushed above, as `sequence_backward` does), without allocating
-            for d, a, m in ((dh, absolute, tiny), (dc, absolute, tiny),
-                            (dz, absolute_z, tiny_z)):
+            for d, a, m in ((d_hc, absolute, tiny), (dz, absolute_z, tiny_z)):
                 np.abs(d, out=a)
                 np.less(a, smallest, out=m)
                 np.putmask(d, m, 0)
@@ -230,7 +236,7 @@ class _FusedSteps:
         d_proj = dz_all if order[0] == 0 else np.ascontiguousarray(dz_all[::-1])
         dx_tm = cell.project_backward(self.x_tm, d_proj, self.dp, grads, need_input_grad)
         dx = None if dx_tm is None else np.ascontiguousarray(dx_tm.transpose(1, 0, 2))
-        return dx, [dh, dc], cell._weight_grads(grads)
+        return dx, [dh.copy(), dc.copy()], cell._weight_grads(grads)
 
 
 class LSTM(GatedRNNLayer):
