@@ -529,6 +529,15 @@ def run_convnet(config, libs, env, mnist, log):
     return results
 
 
+def ratio_rows(values, targets):
+    """{name: description, value, op, target, met} from the measured
+    `values` and the `targets` ({name: (description, op, target)})."""
+    return {name: {"description": targets[name][0], "value": value,
+                   "op": targets[name][1], "target": targets[name][2],
+                   "met": _met(value, targets[name][1], targets[name][2])}
+            for name, value in values.items()}
+
+
 def convnet_ratios(kl, keras):
     values = {
         "keras_fit_over_keraslite_fit": keras["fit_s"] / kl["fit_s"] if keras else None,
@@ -538,10 +547,7 @@ def convnet_ratios(kl, keras):
     targets = {"keras_fit_over_keraslite_fit": ("Keras fit / keraslite fit", ">=", 1.0),
                "fit_over_floor": ("keraslite fit / its lowering's GEMM floor", "<=", 1.5),
                "rss_over_keras_rss": ("keraslite peak RSS / Keras peak RSS", None, None)}
-    return {name: {"description": targets[name][0], "value": value,
-                   "op": targets[name][1], "target": targets[name][2],
-                   "met": _met(value, targets[name][1], targets[name][2])}
-            for name, value in values.items()}
+    return ratio_rows(values, targets)
 
 
 def convnet_table(report):
@@ -675,10 +681,7 @@ def lstm_ratios(kl, keras):
     }
     values = {"keras_first_epoch_over_keraslite": over("first_epoch_s"),
               "keras_steady_epoch_over_keraslite": over("steady_epoch_s")}
-    return {name: {"description": targets[name][0], "value": value,
-                   "op": targets[name][1], "target": targets[name][2],
-                   "met": _met(value, targets[name][1], targets[name][2])}
-            for name, value in values.items()}
+    return ratio_rows(values, targets)
 
 
 def lstm_table(report):
@@ -722,6 +725,15 @@ def lstm_table(report):
 
 
 # --- main ---------------------------------------------------------------------------
+def keraslite_and_keras(report, results):
+    """The two libraries' results, BLAS and versions into `report`."""
+    report["keraslite"], report["keras"] = results["keraslite"], results.get("keras")
+    report["blas"] = report["keraslite"]["blas"]
+    report["versions"] = dict(report["keraslite"]["versions"])
+    if report["keras"]:
+        report["versions"].update(report["keras"]["versions"])
+
+
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.run",
@@ -858,11 +870,7 @@ def main(argv=None):
         default_json = RESULTS / "scaled.json"
     elif args.convnet:
         results = run_convnet(config, libs, env, mnist, log)
-        report["keraslite"], report["keras"] = results["keraslite"], results.get("keras")
-        report["blas"] = report["keraslite"]["blas"]
-        report["versions"] = dict(report["keraslite"]["versions"])
-        if report["keras"]:
-            report["versions"].update(report["keras"]["versions"])
+        keraslite_and_keras(report, results)
         report["ratios"] = convnet_ratios(report["keraslite"], report["keras"])
         setup = describe_setup({**report, "config": {**config, "hidden": "-"}}
                                ).split("\n", 1)[1]
@@ -875,11 +883,7 @@ def main(argv=None):
         default_json = RESULTS / "convnet.json"
     elif args.lstm:
         results = run_lstm(config, libs, env, log)
-        report["keraslite"], report["keras"] = results["keraslite"], results.get("keras")
-        report["blas"] = report["keraslite"]["blas"]
-        report["versions"] = dict(report["keraslite"]["versions"])
-        if report["keras"]:
-            report["versions"].update(report["keras"]["versions"])
+        keraslite_and_keras(report, results)
         report["ratios"] = lstm_ratios(report["keraslite"], report["keras"])
         setup = describe_setup({**report, "config": {
             **config, "hidden": "-", "classes": "-"}}).split("\n", 1)[1]

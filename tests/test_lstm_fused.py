@@ -25,7 +25,7 @@ CASES = {
 }
 
 
-def _run(kwargs, monkeypatch=None):
+def _run(kwargs):
     kwargs = dict(kwargs)
     steps, scale = kwargs.pop("steps", 12), kwargs.pop("scale", 0.5)
     initial, training = kwargs.pop("initial_state", False), kwargs.pop("training", False)
@@ -54,8 +54,9 @@ def _per_step(monkeypatch):
     monkeypatch.setattr(lstm_module.LSTMCell, "run_steps", lambda self, *args: None)
 
 
-@pytest.mark.parametrize("name", sorted(CASES))
-def test_fused_loop_equals_the_per_step_loop_bit_for_bit(name, monkeypatch):
+@pytest.fixture
+def fused_calls(monkeypatch):
+    """Whether each call of `LSTMCell.run_steps` ran the fused loop."""
     calls = []
     original = lstm_module.LSTMCell.run_steps
 
@@ -65,6 +66,13 @@ def test_fused_loop_equals_the_per_step_loop_bit_for_bit(name, monkeypatch):
         return result
 
     monkeypatch.setattr(lstm_module.LSTMCell, "run_steps", spy)
+    return calls
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_fused_loop_equals_the_per_step_loop_bit_for_bit(name, fused_calls,
+                                                          monkeypatch):
+    calls = fused_calls
     fused = _run(CASES[name])
     assert calls and all(calls)  # the fused loop ran
     _per_step(monkeypatch)
@@ -90,16 +98,8 @@ class _OwnStep(lstm_module.LSTMCell):
     (lambda: layers.LSTM(4, recurrent_activation="exponential"), False),
     (lambda: layers.RNN(_OwnStep(4)), False),
 ])
-def test_fused_loop_is_declined_where_it_would_differ(make, mask, monkeypatch):
-    calls = []
-    original = lstm_module.LSTMCell.run_steps
-
-    def spy(self, *args):
-        result = original(self, *args)
-        calls.append(result is not None)
-        return result
-
-    monkeypatch.setattr(lstm_module.LSTMCell, "run_steps", spy)
+def test_fused_loop_is_declined_where_it_would_differ(make, mask, fused_calls):
+    calls = fused_calls
     x = np.random.default_rng(0).normal(size=(3, 6, 2)).astype("float32")
     m = np.ones((3, 6), bool) if mask else None
     make()(x, mask=m, training=True)
