@@ -5,6 +5,7 @@
     python -m benchmarks.run --tiny             # seconds; keraslite only
     python -m benchmarks.run --tiny --with-keras
     python -m benchmarks.run --convnet          # the chapter-5 convnet's fit
+    python -m benchmarks.run --lstm             # the chapter-6 IMDB LSTM's fit
 
 Every measurement runs in a fresh subprocess (`benchmarks/worker.py`), one
 library at a time, so that imports are cold and the two libraries never
@@ -40,6 +41,11 @@ CONVNET = {"n_train": 12800, "epochs": 1, "batch_size": 64, "classes": 10,
            "fit_repeats": 2}
 CONVNET_TINY = {"n_train": 256, "epochs": 1, "batch_size": 64, "classes": 10,
                 "fit_repeats": 1}
+LSTM = {"n_train": 5000, "epochs": 2, "batch_size": 128, "fit_repeats": 2,
+        "maxlen": 500, "num_words": 10000}
+LSTM_TINY = {"n_train": 256, "epochs": 2, "batch_size": 128, "fit_repeats": 1,
+             "maxlen": 100, "num_words": 10000}
+IMDB_REVIEWS = 25000  # reviews in the IMDB training set: one epoch of the book
 SCALED_TINY = {"n_train": 256, "epochs": 1, "classes": 10, "fit_repeats": 1,
                "hiddens": (8, 16), "batch_sizes": (32, 64)}
 
@@ -530,6 +536,15 @@ def run_convnet(config, libs, env, mnist, log):
     return results
 
 
+def ratio_rows(values, targets):
+    """{name: description, value, op, target, met} from the measured
+    `values` and the `targets` ({name: (description, op, target)})."""
+    return {name: {"description": targets[name][0], "value": value,
+                   "op": targets[name][1], "target": targets[name][2],
+                   "met": _met(value, targets[name][1], targets[name][2])}
+            for name, value in values.items()}
+
+
 def convnet_ratios(kl, keras):
     values = {
         "keras_fit_over_keraslite_fit": keras["fit_s"] / kl["fit_s"] if keras else None,
@@ -539,10 +554,7 @@ def convnet_ratios(kl, keras):
     targets = {"keras_fit_over_keraslite_fit": ("Keras fit / keraslite fit", ">=", 1.0),
                "fit_over_floor": ("keraslite fit / its lowering's GEMM floor", "<=", 1.5),
                "rss_over_keras_rss": ("keraslite peak RSS / Keras peak RSS", None, None)}
-    return {name: {"description": targets[name][0], "value": value,
-                   "op": targets[name][1], "target": targets[name][2],
-                   "met": _met(value, targets[name][1], targets[name][2])}
-            for name, value in values.items()}
+    return ratio_rows(values, targets)
 
 
 def convnet_table(report):
@@ -566,7 +578,169 @@ def convnet_table(report):
     return measures + "\n\n" + targets_table(report["ratios"], "target")
 
 
+# --- the chapter-6 IMDB LSTM --------------------------------------------------------
+LSTM_KEYS = ("epochs", "batch_size", "num_words")
+
+
+def imdb_file():
+    """The cached IMDB file (`imdb.npz` in keraslite's cache, then in
+    Keras's, as `keraslite.datasets.imdb.load_data` looks), or None."""
+    from keraslite.utils import file_utils
+
+    for path in file_utils.cache_locations("imdb.npz"):
+        if os.path.isfile(path):
+            return path
+    return None
+
+
+def synthetic_imdb(n, num_words=10000, seed=0):
+    """Reviews in the form `imdb.load_data(num_words=...)` returns them
+    (lists of ids: the start mark 1, words by frequency rank from 4 on,
+    2 for a word cut by `num_words`), with IMDB's review lengths (a
+    log-normal of median 174 and mean 239 words, 10 to 2,494) and Zipf word
+    frequencies over its 88,584 words; 0/1 labels, half each."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    lengths = np.clip(rng.lognormal(np.log(174), 0.795, n).astype(int), 10, 2494)
+    ranks = np.arange(1, 88585)
+    p = 1.0 / ranks
+    words = rng.choice(ranks, size=int(lengths.sum()), p=p / p.sum()) + 3
+    words[words >= num_words] = 2
+    reviews = [[1] + chunk.tolist()
+               for chunk in np.split(words, np.cumsum(lengths)[:-1])]
+    labels = rng.permutation(np.arange(n) % 2).astype("int64")
+    return reviews, labels
+
+
+def prepare_imdb(config, path, log):
+    """The book's data: `imdb.load_data(num_words=10000)` (the cached file)
+    or the synthetic reviews, the first `n_train` reviews padded by
+    `pad_sequences(maxlen=500)`; saved as `path` (x, y) for every worker.
+    Returns a description of the data."""
+    import numpy as np
+
+    from keraslite.utils import pad_sequences
+
+    n, num_words = config["n_train"], config["num_words"]
+    cached = imdb_file()
+    if cached:
+        from keraslite.datasets import imdb
+
+        log(f"loading IMDB from {cached}")
+        (reviews, labels), _ = imdb.load_data(num_words=num_words)
+        reviews, labels = reviews[:n], labels[:n]
+        source = f"IMDB ({cached})"
+    else:
+        log("IMDB is not cached: synthetic reviews of the same form")
+        reviews, labels = synthetic_imdb(n, num_words)
+        source = ("synthetic IMDB-like reviews (imdb.npz not cached; ids, "
+                  "lengths and labels of the real file's form)")
+    x = pad_sequences(reviews, maxlen=config["maxlen"])
+    np.savez(path, x=x, y=np.asarray(labels))
+    return {"source": source, "x_shape": list(x.shape), "x_dtype": str(x.dtype),
+            "mean_review_words": float(np.mean([len(r) for r in reviews])),
+            "padding_share": float(np.mean(x == 0))}
+
+
+def run_lstm(config, libs, env, log):
+    """`fit_repeats` rounds; each runs every library once, in a fresh
+    worker, the order alternating from round to round (interleaved)."""
+    results = {lib: {"runs": []} for lib in libs}
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp) / "imdb_padded.npz"
+        config["data"] = prepare_imdb(config, data, log)
+        params = dict(_worker_params(config, LSTM_KEYS), n_train=config["n_train"],
+                      data=data)
+        for r in range(config["fit_repeats"]):
+            for lib in libs if r % 2 == 0 else libs[::-1]:
+                log(f"IMDB LSTM fit, {lib} ({r + 1}/{config['fit_repeats']})")
+                run = run_worker("lstm", lib, params, env)
+                run["loadavg"] = _loadavg()
+                results[lib]["runs"].append(run)
+    scale = IMDB_REVIEWS / config["n_train"]
+    for lib, result in results.items():
+        runs = result["runs"]
+        first = [r["epoch_s"][0] for r in runs]
+        steady = [statistics.median(r["epoch_s"][1:]) for r in runs
+                  if len(r["epoch_s"]) > 1]
+        result.update(
+            first_epoch_s=min(first), first_epoch_runs=first,
+            steady_epoch_s=min(steady) if steady else None, steady_epoch_runs=steady,
+            first_epoch_imdb_s=min(first) * scale,
+            steady_epoch_imdb_s=min(steady) * scale if steady else None,
+            steps_per_epoch=runs[0]["steps_per_epoch"],
+            peak_rss_mb=min(r["peak_rss_mb"] for r in runs),
+            history=min(runs, key=lambda r: r["fit_s"])["history"],
+            versions=runs[0]["versions"], blas=runs[0]["blas"])
+    return results
+
+
+def lstm_ratios(kl, keras):
+    def over(key):
+        return keras[key] / kl[key] if keras and kl[key] and keras[key] else None
+
+    targets = {
+        "keras_first_epoch_over_keraslite": (
+            "Keras/TF first epoch / keraslite first epoch", ">=", 1.0),
+        "keras_steady_epoch_over_keraslite": (
+            "Keras/TF steady epoch / keraslite steady epoch", ">=", 1.0),
+    }
+    values = {"keras_first_epoch_over_keraslite": over("first_epoch_s"),
+              "keras_steady_epoch_over_keraslite": over("steady_epoch_s")}
+    return ratio_rows(values, targets)
+
+
+def lstm_table(report):
+    kl, k = report["keraslite"], report.get("keras") or {}
+    n = report["config"]["n_train"]
+
+    def runs(r, key):
+        return " ".join(_fmt(v) for v in r.get(key) or []) or "-"
+
+    def per_step(r, key):
+        return _fmt(r[key] / r["steps_per_epoch"] * 1e3) if r.get(key) else "-"
+
+    def last(r):
+        h = r.get("history")
+        return f"{h['loss'][-1]:.4f} / {h['acc'][-1]:.4f}" if h else "-"
+
+    def threads(r):
+        chosen = [t["chosen"] if t and t.get("chosen") and not t["stopped"] else "-"
+                  for t in (run.get("blas_trials") for run in r.get("runs", []))]
+        return " ".join(map(str, chosen)) if r.get("runs") else "-"
+
+    rows = [
+        [f"first epoch, {n} reviews (s), best", _fmt(kl["first_epoch_s"]),
+         _fmt(k.get("first_epoch_s"))],
+        ["  runs (s)", runs(kl, "first_epoch_runs"), runs(k, "first_epoch_runs")],
+        [f"steady epoch (the second), {n} reviews (s), best",
+         _fmt(kl["steady_epoch_s"]), _fmt(k.get("steady_epoch_s"))],
+        ["  runs (s)", runs(kl, "steady_epoch_runs"), runs(k, "steady_epoch_runs")],
+        ["per step of 128, steady (ms)", per_step(kl, "steady_epoch_s"),
+         per_step(k, "steady_epoch_s")],
+        [f"first epoch scaled to {IMDB_REVIEWS:,} reviews (s)",
+         _fmt(kl["first_epoch_imdb_s"]), _fmt(k.get("first_epoch_imdb_s"))],
+        [f"steady epoch scaled to {IMDB_REVIEWS:,} reviews (s)",
+         _fmt(kl["steady_epoch_imdb_s"]), _fmt(k.get("steady_epoch_imdb_s"))],
+        ["BLAS threads kept by each fit", threads(kl), "-"],
+        ["peak RSS of the worker (MiB)", _fmt(kl["peak_rss_mb"]), _fmt(k.get("peak_rss_mb"))],
+        ["final train loss / acc (best fit)", last(kl), last(k)],
+    ]
+    measures = _markdown(["measure", "keraslite", "Keras/TF"], rows)
+    return measures + "\n\n" + targets_table(report["ratios"], "target (issue 12)")
+
+
 # --- main ---------------------------------------------------------------------------
+def keraslite_and_keras(report, results):
+    """The two libraries' results, BLAS and versions into `report`."""
+    report["keraslite"], report["keras"] = results["keraslite"], results.get("keras")
+    report["blas"] = report["keraslite"]["blas"]
+    report["versions"] = dict(report["keraslite"]["versions"])
+    if report["keras"]:
+        report["versions"].update(report["keras"]["versions"])
+
+
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         prog="python -m benchmarks.run",
@@ -581,6 +755,11 @@ def parse_args(argv=None):
                         help="the chapter-5 convnet's fit (12,800 images, 1 "
                              "epoch, batch 64; --samples 60000 for all) "
                              "instead of the book table")
+    parser.add_argument("--lstm", action="store_true",
+                        help="the chapter-6 IMDB LSTM's fit (Embedding(10000, "
+                             "32) -> LSTM(32) -> Dense(1), maxlen 500, batch "
+                             "128; 5,000 reviews x 2 epochs, --samples to "
+                             "change) instead of the book table")
     parser.add_argument("--with-keras", action="store_true",
                         help="include Keras in a --tiny run")
     parser.add_argument("--without-keras", action="store_true",
@@ -635,14 +814,16 @@ def main(argv=None):
     libs = ["keraslite"] + (["keras"] if with_keras else [])
 
     mnist = args.mnist or default_mnist_path()
-    if not Path(mnist).exists():
+    if args.lstm:
+        mnist = None  # the IMDB reviews instead (prepare_imdb)
+    elif not Path(mnist).exists():
         if args.mnist is not None or not args.tiny:
             sys.exit(f"MNIST not found at {mnist}: pass --mnist PATH or set "
                      "KERASLITE_SHARED_DATASETS (a --tiny run falls back to "
                      "random data).")
         mnist = None
     env = worker_env(args.unset_openblas_env, args.blas_threads)
-    book = not (args.scaled or args.convnet)
+    book = not (args.scaled or args.convnet or args.lstm)
     if book and (args.with_peers or not args.tiny) and not (
             args.without_peers or args.without_keras):
         libs += available_peers(env)
@@ -651,6 +832,8 @@ def main(argv=None):
         config = dict(SCALED_TINY if args.tiny else SCALED)
     elif args.convnet:
         config = dict(CONVNET_TINY if args.tiny else CONVNET)
+    elif args.lstm:
+        config = dict(LSTM_TINY if args.tiny else LSTM)
     else:
         config = dict(TINY if args.tiny else BOOK)
     for key, value in (("epochs", args.epochs), ("n_train", args.samples),
@@ -659,7 +842,9 @@ def main(argv=None):
                        ("import_repeats", args.import_repeats)):
         if value is not None and (key in config or key == "import_repeats"):
             config[key] = value
-    if mnist is None:
+    if args.lstm:
+        pass  # run_lstm describes the data
+    elif mnist is None:
         config["data"] = "random (MNIST not found)"
     else:
         config["data"] = str(mnist)
@@ -668,7 +853,8 @@ def main(argv=None):
     load_before = _loadavg()
     report = {
         "schema": 1,
-        "mode": ("scaled" if args.scaled else "convnet" if args.convnet else "book")
+        "mode": ("scaled" if args.scaled else "convnet" if args.convnet
+                 else "lstm" if args.lstm else "book")
         + ("-tiny" if args.tiny else "") + ("-load" if args.load and book else ""),
         "created": datetime.datetime.now().isoformat(timespec="seconds"),
         "command": [Path(sys.executable).name, "-m", "benchmarks.run"] + list(
@@ -691,11 +877,7 @@ def main(argv=None):
         default_json = RESULTS / "scaled.json"
     elif args.convnet:
         results = run_convnet(config, libs, env, mnist, log)
-        report["keraslite"], report["keras"] = results["keraslite"], results.get("keras")
-        report["blas"] = report["keraslite"]["blas"]
-        report["versions"] = dict(report["keraslite"]["versions"])
-        if report["keras"]:
-            report["versions"].update(report["keras"]["versions"])
+        keraslite_and_keras(report, results)
         report["ratios"] = convnet_ratios(report["keraslite"], report["keras"])
         setup = describe_setup({**report, "config": {**config, "hidden": "-"}}
                                ).split("\n", 1)[1]
@@ -706,6 +888,23 @@ def main(argv=None):
                  f"{config['fit_repeats']}.\n" + setup)
         table = convnet_table(report)
         default_json = RESULTS / "convnet.json"
+    elif args.lstm:
+        results = run_lstm(config, libs, env, log)
+        keraslite_and_keras(report, results)
+        report["ratios"] = lstm_ratios(report["keraslite"], report["keras"])
+        setup = describe_setup({**report, "config": {
+            **config, "hidden": "-", "classes": "-"}}).split("\n", 1)[1]
+        data = config["data"]
+        setup = (f"Workload: the book's IMDB LSTM (Embedding({config['num_words']}, 32)"
+                 f" -> LSTM(32) -> Dense(1, sigmoid); rmsprop, binary_crossentropy,"
+                 f" acc), fit on {data['x_shape'][0]} reviews padded to"
+                 f" {data['x_shape'][1]} ({data['source']}; mean review"
+                 f" {data['mean_review_words']:.0f} words, {data['padding_share']:.0%}"
+                 f" padding), batch {config['batch_size']}, {config['epochs']}"
+                 f" epoch(s) per fit, {config['fit_repeats']} fit(s) per library in"
+                 " fresh processes, interleaved; best kept.\n" + setup)
+        table = lstm_table(report)
+        default_json = RESULTS / "lstm.json"
     else:
         results = {report_key(lib): r
                    for lib, r in run_book(config, libs, env, mnist, log).items()}

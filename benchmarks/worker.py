@@ -12,6 +12,8 @@ Tasks:
     scaled   one (hidden, batch) configuration of the scaled sweep.
     convnet  fits of the chapter-5 convnet; for keraslite also the GEMM
              floor of its im2col lowering.
+    lstm     one fit of the book's IMDB LSTM (chapter 6) on the padded
+             reviews that `benchmarks.run --lstm` prepared (`--data`).
 """
 import argparse
 import json
@@ -429,8 +431,38 @@ def task_convnet(args):
     return out
 
 
+def build_imdb_lstm(lib, num_words=10000):
+    """The book's IMDB LSTM (6.2), as its listing builds it (no Input: the
+    model is built by the first fit), compiled as in the book."""
+    L = lib.layers
+    model = lib.Sequential()
+    model.add(L.Embedding(num_words, 32))
+    model.add(L.LSTM(32))
+    model.add(L.Dense(1, activation="sigmoid"))
+    model.compile(optimizer="rmsprop", loss="binary_crossentropy", metrics=["acc"])
+    return model
+
+
+def task_lstm(args):
+    """One fit of the IMDB LSTM (a fresh, seeded model) on the padded reviews
+    in `args.data`; the epoch times, history, BLAS trials and peak RSS."""
+    import numpy as np
+
+    lib = _import_library(args.lib)
+    with np.load(args.data) as data:
+        x_train, y_train = data["x"], data["y"]
+    out = {"versions": versions(args.lib), "blas": blas_info()}
+    seed(lib)
+    model = build_imdb_lstm(lib, args.num_words)
+    fit = fit_once(lib, model, x_train, y_train, args)
+    out.update(fit_s=fit["fit_s"], epoch_s=fit["epoch_s"], history=fit["history"],
+               blas_trials=fit["blas"], peak_rss_mb=peak_rss_mb(),
+               steps_per_epoch=-(-len(x_train) // args.batch_size))
+    return out
+
+
 TASKS = {"import": task_import, "book": task_book, "scaled": task_scaled,
-         "convnet": task_convnet}
+         "convnet": task_convnet, "lstm": task_lstm}
 
 
 def parse_args(argv=None):
@@ -453,6 +485,9 @@ def parse_args(argv=None):
     parser.add_argument("--fit-repeats", type=int, default=3,
                         help="fits (and training floors) per library (best kept)")
     parser.add_argument("--latency-budget", type=float, default=2.0)
+    parser.add_argument("--data", default=None,
+                        help="lstm: .npz of the padded reviews (keys x, y)")
+    parser.add_argument("--num-words", type=int, default=10000)
     return parser.parse_args(argv)
 
 

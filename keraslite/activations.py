@@ -138,8 +138,10 @@ def sigmoid(x):
 
 def _sigmoid_forward(z):
     # NOTE: clipping keeps exp() from overflowing; sigmoid(+-88) is 1 or 0
-    # in float32 anyway.
-    np.clip(z, -88.0, 88.0, out=z)
+    # in float32 anyway. np.maximum/np.minimum are np.clip's result without
+    # its Python wrappers (7.6 us of a 25 us sigmoid of 128 x 128 floats).
+    np.maximum(z, -88.0, out=z)
+    np.minimum(z, 88.0, out=z)
     np.negative(z, out=z)
     np.exp(z, out=z)
     z += 1.0

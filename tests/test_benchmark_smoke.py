@@ -176,3 +176,45 @@ def test_convnet_floor_does_the_lowering_products():
     # Output sizes of the three convolutions, as the chapter-5 summary: 26, 11, 3.
     sizes = [(28, 26), (13, 11), (5, 3)]
     assert [(s, s - 2) for s, _, _ in gemm.CONVNET_CONVS] == sizes
+
+
+def test_tiny_lstm_run_writes_json(tmp_path):
+    json_path = tmp_path / "lstm.json"
+    stdout = run_benchmark("--tiny", "--lstm", "--json", str(json_path))
+    assert "Keras/TF steady epoch / keraslite steady epoch" in stdout
+    report = json.loads(json_path.read_text())
+    assert report["mode"] == "lstm-tiny"
+    assert report["libraries"] == ["keraslite"] and report["keras"] is None
+    config, kl = report["config"], report["keraslite"]
+    n, maxlen = config["n_train"], config["maxlen"]
+    assert config["data"]["x_shape"] == [n, maxlen]
+    assert config["data"]["x_dtype"] == "int32"
+    assert len(kl["runs"]) == config["fit_repeats"]
+    for run in kl["runs"]:
+        assert len(run["epoch_s"]) == config["epochs"]
+        assert set(run["history"]) == {"loss", "acc"}
+    for key in ("first_epoch_s", "steady_epoch_s", "first_epoch_imdb_s",
+                "steady_epoch_imdb_s", "peak_rss_mb"):
+        assert _is_number(kl[key]) and kl[key] > 0, key
+    assert kl["first_epoch_imdb_s"] == kl["first_epoch_s"] * 25000 / n
+    assert kl["steps_per_epoch"] == -(-n // config["batch_size"])
+    assert set(report["ratios"]) == {"keras_first_epoch_over_keraslite",
+                                     "keras_steady_epoch_over_keraslite"}
+    assert all(r["value"] is None and r["met"] is None
+               for r in report["ratios"].values())
+
+
+def test_synthetic_imdb_has_the_form_of_imdb_load_data():
+    import numpy as np
+
+    from benchmarks.run import synthetic_imdb
+
+    reviews, labels = synthetic_imdb(400, num_words=10000)
+    assert len(reviews) == len(labels) == 400
+    assert all(r[0] == 1 for r in reviews)  # start_char
+    words = np.concatenate([r[1:] for r in reviews])
+    assert words.min() >= 2 and words.max() < 10000 and 3 not in words
+    assert (words == 2).any()  # words cut by num_words become oov_char
+    lengths = np.array([len(r) - 1 for r in reviews])
+    assert lengths.min() >= 10 and 150 < np.median(lengths) < 200
+    assert labels.dtype == np.int64 and labels.sum() == 200

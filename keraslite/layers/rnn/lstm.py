@@ -7,9 +7,19 @@ With the gates `i, f, g, o` (in the kernels' column order):
 """
 import numpy as np
 
+from keraslite import activations
 from keraslite.layers.rnn.rnn import (GatedRNNCell, GatedRNNLayer,
                                       activate, activate_backward,
-                                      masked_matmul, masked_matmul_backward)
+                                      flush_threshold, masked_matmul,
+                                      masked_matmul_backward)
+
+# Activations whose forward is elementwise and whose backward is plain
+# arithmetic: with them the fused loop below gives the per-step loop's
+# numbers bit for bit (a transcendental function of a strided view may take
+# another NumPy path than of a contiguous array, so none is applied to one).
+_FUSED_ACTIVATIONS = (activations.sigmoid, activations.hard_sigmoid,
+                      activations.tanh, activations.linear, activations.relu,
+                      activations.relu6)
 
 
 class LSTMCell(GatedRNNCell):
@@ -99,11 +109,134 @@ class LSTMCell(GatedRNNCell):
                                             rdp, dz, need_dw=False)
         return dz, [dh_prev, dc * f], (h_prev, dz)
 
+    def run_steps(self, order, proj, pctx, dp, rdp, mask, states, keep,
+                  return_sequences):
+        """The whole time loop in buffers allocated once per call, for the
+        common case (no mask, no recurrent dropout, the built-in `step`,
+        activations of `_FUSED_ACTIVATIONS`); None otherwise, and the RNN
+        runs `step` / `step_backward` per step. Same numbers as those.
+
+        Returns:
+            `(output, final_states, ctx)` as `sequence_forward`; the ctx's
+            `backward` is the backpropagation through time.
+        """
+        if (mask is not None or rdp is not None or not order
+                or self.activation not in _FUSED_ACTIVATIONS
+                or self.recurrent_activation not in _FUSED_ACTIVATIONS
+                or type(self).step is not LSTMCell.step
+                or type(self).step_backward is not LSTMCell.step_backward):
+            return None
+        steps, (batch, u) = len(order), states[0].shape
+        rec_forward, act_forward = self._rec_act[0], self._act[0]
+        tanh = self.activation is activations.tanh
+        kernel = self.recurrent_kernel.value
+        # h[i], c[i]: the states before the i-th step run (h[0]: the initial).
+        h = np.empty((steps + 1, batch, u), self.dtype)
+        c = np.empty((steps + 1, batch, u), self.dtype)
+        tanh_c = np.empty((steps, batch, u), self.dtype)
+        h[0], c[0] = states
+        rec = np.empty((batch, 4 * u), self.dtype)
+        g = np.empty((batch, u), self.dtype)
+        ig = np.empty((batch, u), self.dtype)
+        for i, t in enumerate(order):
+            z = proj[t]  # (batch, 4 * units), overwritten by the gates i, f, g, o
+            np.matmul(h[i], kernel, out=rec)
+            z += rec
+            np.copyto(g, z[:, 2 * u:3 * u])
+            act_forward(g)
+            rec_forward(z)  # i, f, o (the g columns are overwritten next)
+            z[:, 2 * u:3 * u] = g
+            np.multiply(z[:, u:2 * u], c[i], out=c[i + 1])  # c = f * c_prev + i * g
+            np.multiply(z[:, :u], g, out=ig)
+            c[i + 1] += ig
+            if tanh:
+                np.tanh(c[i + 1], out=tanh_c[i])
+            else:
+                np.copyto(tanh_c[i], c[i + 1])
+                act_forward(tanh_c[i])
+            np.multiply(z[:, 3 * u:], tanh_c[i], out=h[i + 1])  # h = o * tanh(c)
+        if return_sequences:
+            output = np.ascontiguousarray(h[1:].transpose(1, 0, 2))
+        else:
+            output = h[steps].copy()
+        ctx = None
+        if keep:
+            ctx = _FusedSteps(self, order, proj, h, c, tanh_c, pctx, dp,
+                              return_sequences)
+        return output, [h[steps], c[steps]], ctx
+
     def get_config(self):
         return {
             **super().get_config(),
             "unit_forget_bias": self.unit_forget_bias,
         }
+
+
+class _FusedSteps:
+    """What the backward of `LSTMCell.run_steps` needs: the gates of every
+    step (in the projection's buffer), the states and `tanh(c)`."""
+
+    def __init__(self, cell, order, gates, h, c, tanh_c, x_tm, dp,
+                 return_sequences):
+        self.cell, self.order, self.gates = cell, order, gates
+        self.h, self.c, self.tanh_c = h, c, tanh_c
+        self.x_tm, self.dp, self.return_sequences = x_tm, dp, return_sequences
+
+    def backward(self, d_output, d_states, need_input_grad=True):
+        """Backpropagation through time, as `sequence_backward` with
+        `step_backward`: `(dx, d_initial_states, weight_grads)`."""
+        cell, order = self.cell, self.order
+        steps, (batch, u) = len(order), self.h.shape[1:]
+        dtype = cell.dtype
+        rec_backward, act_backward = cell._rec_act[1], cell._act[1]
+        d_states = list(d_states) + [None] * (2 - len(d_states))
+        d_hc = np.zeros((2, batch, u), dtype)  # the gradients of h and c, flushed together
+        dh, dc = d_hc
+        for d, given in zip(d_hc, d_states):
+            if given is not None:
+                d[...] = given
+        if d_output is not None:
+            d_output = np.asarray(d_output, dtype)
+            if self.return_sequences:
+                d_output = d_output.transpose(1, 0, 2)  # (timesteps, batch, units)
+        kernel_t = np.ascontiguousarray(cell.recurrent_kernel.value.T)
+        dz_all = np.empty((steps, batch, 4 * u), dtype)  # in the steps' order
+        tmp = np.empty((batch, u), dtype)
+        absolute = np.empty((2, batch, u), dtype)
+        tiny = np.empty((2, batch, u), bool)
+        absolute_z = np.empty((batch, 4 * u), dtype)
+        tiny_z = np.empty((batch, 4 * u), bool)
+        smallest = flush_threshold(np.dtype(dtype))
+        for i in range(steps - 1, -1, -1):
+            if d_output is not None:
+                if self.return_sequences:
+                    dh += d_output[i]
+                elif i == steps - 1:
+                    dh += d_output
+            z, dz, tanh_c = self.gates[order[i]], dz_all[i], self.tanh_c[i]
+            np.multiply(dh, z[:, 3 * u:], out=tmp)  # through h = o * tanh(c)
+            dc += act_backward(tmp, tanh_c, None)
+            np.multiply(dc, z[:, 2 * u:3 * u], out=dz[:, :u])  # d i
+            np.multiply(dc, self.c[i], out=dz[:, u:2 * u])  # d f
+            rec_backward(dz[:, :2 * u], z[:, :2 * u], None)
+            np.multiply(dc, z[:, :u], out=dz[:, 2 * u:3 * u])  # d g
+            act_backward(dz[:, 2 * u:3 * u], z[:, 2 * u:3 * u], None)
+            np.multiply(dh, tanh_c, out=dz[:, 3 * u:])  # d o
+            rec_backward(dz[:, 3 * u:], z[:, 3 * u:], None)
+            np.matmul(dz, kernel_t, out=dh)  # d h_prev
+            np.multiply(dc, z[:, u:2 * u], out=dc)  # d c_prev
+            # flush_denormals of the states' gradients, and of dz (used
+            # unflushed above, as `sequence_backward` does), without allocating
+            for d, a, m in ((d_hc, absolute, tiny), (dz, absolute_z, tiny_z)):
+                np.abs(d, out=a)
+                np.less(a, smallest, out=m)
+                np.putmask(d, m, 0)
+        grads = cell._zero_grads()
+        grads["recurrent_kernel"] = cell.recurrent_kernel_grad([self.h[:-1], dz_all], None)
+        d_proj = dz_all if order[0] == 0 else np.ascontiguousarray(dz_all[::-1])
+        dx_tm = cell.project_backward(self.x_tm, d_proj, self.dp, grads, need_input_grad)
+        dx = None if dx_tm is None else np.ascontiguousarray(dx_tm.transpose(1, 0, 2))
+        return dx, [dh.copy(), dc.copy()], cell._weight_grads(grads)
 
 
 class LSTM(GatedRNNLayer):
