@@ -2,8 +2,10 @@
 identical weights and shuffle=False, 3 epochs, batches in which ids repeat.
 
 Plain SGD updates only the batch's rows in keraslite (an `IndexedSlices`)
-and in Keras on TensorFlow (`scatter_sub`): History and weights within 1e-6,
-and the rows of ids never seen keep their initial bits in both. SGD with
+and in Keras on TensorFlow (`scatter_sub`): History and weights within 1e-6
+of Keras's dense update (a dense-gradient embedding), within 1e-5 of
+Keras's own Embedding (see RUNS), and the rows of ids never seen keep their
+initial bits in both. SGD with
 momentum and RMSprop take keraslite's dense path: within 1e-6 of Keras where
 Keras's update is the dense one too (SGD with momentum densifies the slices;
 RMSprop on batches without repeated ids, or against a dense-gradient
@@ -24,6 +26,13 @@ keras = pytest.importorskip("keras")
 BOUND = 1e-6
 
 
+def _low_ids(seed, n=96):
+    """As `_ids` (padded, ids repeating within a batch), drawn from the
+    lower half of the vocabulary only: the upper rows are never seen."""
+    x, y = _ids(seed, n)
+    return np.where(x > 0, x % (VOCAB // 2), 0), y
+
+
 def _sgd(lr, **kwargs):
     return lambda lib: lib.optimizers.SGD(lr, **kwargs)
 
@@ -32,20 +41,31 @@ def _rmsprop(lib):
     return lib.optimizers.RMSprop(0.001)
 
 
-# (name, model, data, optimizer, batch size, keraslite's path, Keras dense-grad)
+# (name, model, data, optimizer, batch size, keraslite's path, Keras
+# dense-grad, bound). NOTE: Keras's own Embedding with plain SGD runs
+# `scatter_sub`, which subtracts each repeat of an id on its own
+# (w - lr*g1 - lr*g2), while the dense update (and keraslite, sparse or not)
+# subtracts lr*(g1 + g2): a few ulps a step, up to ~2e-6 after 3 epochs of
+# many repeats; so those runs get 1e-5, and 1e-6 against the dense update.
 RUNS = [
-    ("book_ch6 sgd", book_ch6, _ids, _sgd(0.05), 16, "sparse", False),
-    ("masked average sgd", masked_average, _ids, _sgd(0.1), 16, "sparse", False),
+    ("book_ch6 sgd, Keras dense update", book_ch6, _low_ids, _sgd(0.05), 16, "sparse",
+     True, BOUND),
+    ("masked average sgd, Keras dense update", masked_average, _low_ids, _sgd(0.1), 16,
+     "sparse", True, BOUND),
+    ("book_ch6 sgd, Keras scatter_sub", book_ch6, _low_ids, _sgd(0.05), 16, "sparse",
+     False, 1e-5),
+    ("masked average sgd, Keras scatter_sub", masked_average, _low_ids, _sgd(0.1), 16,
+     "sparse", False, 1e-5),
     ("book_ch6 sgd+momentum", book_ch6, _ids, _sgd(0.05, momentum=0.9), 16, "dense",
-     False),
+     False, BOUND),
     ("masked average sgd+nesterov", masked_average, _ids,
-     _sgd(0.05, momentum=0.8, nesterov=True), 16, "dense", False),
+     _sgd(0.05, momentum=0.8, nesterov=True), 16, "dense", False, BOUND),
     ("book_ch6 rmsprop, distinct ids", book_ch6, _distinct_ids, _rmsprop, 8, "dense",
-     False),
+     False, BOUND),
     ("masked average rmsprop, distinct ids", masked_average, _distinct_ids, _rmsprop, 8,
-     "dense", False),
+     "dense", False, BOUND),
     ("masked average rmsprop, repeated ids, Keras dense update", masked_average, _ids,
-     _rmsprop, 16, "dense", True),
+     _rmsprop, 16, "dense", True, BOUND),
 ]
 
 
@@ -72,12 +92,12 @@ def _worst(models, histories):
     return max(float(np.max(np.abs(a - b))) for a, b in pairs)
 
 
-@pytest.mark.parametrize("name,build,data,optimizer,batch,path,dense_grad", RUNS,
+@pytest.mark.parametrize("name,build,data,optimizer,batch,path,dense_grad,bound", RUNS,
                          ids=[r[0] for r in RUNS])
-def test_fit_matches_keras(name, build, data, optimizer, batch, path, dense_grad):
+def test_fit_matches_keras(name, build, data, optimizer, batch, path, dense_grad, bound):
     models, histories, start, x = _fit(name, build, data, optimizer, batch, dense_grad)
     ids = np.unique(x)
-    if data is _ids:  # ids repeat within the batches
+    if data is not _distinct_ids:  # ids repeat within the batches
         assert max(np.unique(x[i:i + batch][x[i:i + batch] > 0], return_counts=True)[1].max()
                    for i in range(0, len(x), batch)) > 1
     # which path keraslite's optimizer took for the embedding
@@ -85,7 +105,7 @@ def test_fit_matches_keras(name, build, data, optimizer, batch, path, dense_grad
     assert (len(densified) == 0) == (path == "sparse"), name
     worst = _worst(models, histories)
     print(f"{name}: worst abs difference (History, weights) {worst:.3g}")
-    assert worst <= BOUND, f"{name}: {worst}"
+    assert worst <= bound, f"{name}: {worst}"
     if path == "sparse":  # the rows of ids never seen keep their bits, in both
         unseen = np.setdiff1d(np.arange(VOCAB), ids)
         assert unseen.size > 0
