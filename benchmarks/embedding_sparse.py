@@ -2,6 +2,7 @@
 the book MLP's train step in this tree against another tree.
 
     python -m benchmarks.embedding_sparse                      # sparse vs dense
+    python -m benchmarks.embedding_sparse --zipf               # ids as word ranks
     python -m benchmarks.embedding_sparse --book /work/main    # book step, here vs there
 
 Sparse vs dense: Embedding(10000, 128) on batches of 32 x 500 ids ->
@@ -55,13 +56,19 @@ def sparse_vs_dense(args):
     keraslite.utils.set_random_seed(0)
     rng = np.random.default_rng(0)
     n = args.batch * args.steps
-    x = rng.integers(0, args.vocab, (n, args.length)).astype("int32")
+    if args.zipf:  # word ranks as in text: id k drawn with probability ~ 1/(k+1)
+        p = 1.0 / np.arange(1, args.vocab + 1)
+        x = rng.choice(args.vocab, (n, args.length), p=p / p.sum()).astype("int32")
+    else:
+        x = rng.integers(0, args.vocab, (n, args.length)).astype("int32")
+    rows = np.mean([np.unique(x[i:i + args.batch]).size for i in range(0, n, args.batch)])
     y = (rng.random(n) < 0.5).astype("float32")
     models = {"sparse": _model(keraslite, args.vocab, args.dim, args.length),
               "dense": _model(keraslite, args.vocab, args.dim, args.length)}
     models["dense"].set_weights(models["sparse"].get_weights())
     for kind, model in models.items():
-        model.fit(x[:args.batch], y[:args.batch], batch_size=args.batch, verbose=0)
+        model.fit(x[:args.batch], y[:args.batch], batch_size=args.batch, shuffle=False,
+                  verbose=0)
         if kind == "dense":
             model.optimizer.update_step_sparse = None  # every step densifies
     times = {kind: [] for kind in models}
@@ -74,7 +81,8 @@ def sparse_vs_dense(args):
                                                     models["dense"].get_weights()))
     print(f"Embedding({args.vocab}, {args.dim}) on {args.batch}x{args.length} ids -> "
           f"GlobalAveragePooling1D -> Dense(1, sigmoid), SGD; {args.rounds} interleaved "
-          f"rounds of {args.steps} steps; same weights after: {same}")
+          f"rounds of {args.steps} steps; {'Zipf' if args.zipf else 'uniform'} ids, "
+          f"{rows:.0f} distinct rows a batch; same weights after: {same}")
     for kind, values in times.items():
         print(f"  {kind:6s} step: best {min(values):.2f} ms, range "
               f"{min(values):.2f}-{max(values):.2f} ms")
@@ -109,6 +117,8 @@ def main(argv=None):
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--zipf", action="store_true",
+                        help="ids drawn as word ranks (1/rank) instead of uniformly")
     parser.add_argument("--book", default=None, help="another tree to time the book "
                         "step against (instead of sparse vs dense)")
     parser.add_argument("--book-steps", type=int, default=2000)
