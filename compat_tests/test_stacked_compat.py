@@ -154,3 +154,24 @@ def test_fit_matches_keras():
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-4)
         worst = max(worst, float(np.max(np.abs(a - b))))
     print(f"stacked LSTM fit: worst abs difference (History, weights) {worst:.3g}")
+
+
+def test_keras2_h5_with_stacked_cells_loads(tmp_path):
+    """A tf.keras 2 `.h5` (whose RNN config carries `time_major`)."""
+    tf_keras = pytest.importorskip("tf_keras")
+    L = tf_keras.layers
+    source = tf_keras.Sequential([
+        L.RNN([L.SimpleRNNCell(3), L.LSTMCell(4), L.GRUCell(2, reset_after=False)],
+              return_sequences=True, input_shape=(6, 4)),
+        L.RNN([L.GRUCell(2), L.LSTMCell(3)]), L.Dense(1)])
+    rng = np.random.default_rng(0)
+    source.set_weights([rng.normal(0, 0.3, w.shape) for w in source.get_weights()])
+    path = tmp_path / "keras2.h5"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        source.save(path)
+    loaded = keraslite.models.load_model(path)
+    x = _x()
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), source.predict(x, verbose=0),
+                               rtol=1e-6, atol=1e-6)
+    assert loaded.layers[0].cell.cells[2].reset_after is False

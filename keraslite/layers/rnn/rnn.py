@@ -815,7 +815,7 @@ class RNN(Layer):
     def from_config(cls, config, custom_objects=None):
         from keraslite import layers
 
-        config = dict(config)
+        config = _keras2_config(config)  # a Keras 2 file's `time_major`
         cell = layers.deserialize(config.pop("cell"), custom_objects)
         return cls(cell, **config)
 
