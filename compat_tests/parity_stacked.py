@@ -186,6 +186,7 @@ def _without_names(config):
 def _stacked_row(case):
     from compat_tests.parity import Pair, Row
     from compat_tests.parity_models import _lib, _plain
+    from compat_tests.parity_rnn import comparison_pairs
 
     name, _, _, shape, _, _, wrapped = case
 
@@ -226,22 +227,9 @@ def _stacked_row(case):
         sources = [x_v] + flat_vars + list(theirs.trainable_weights)
         their = gt.gradient(loss, sources)
         pairs = [Pair("number of outputs", len(outs), len(their_outs), exact=True)]
-        pairs += [Pair(f"output {i}", np.asarray(autodiff.value_of(o)), t.numpy())
-                  for i, (o, t) in enumerate(zip(outs, their_outs))]
-        pairs.append(Pair("input gradient", x_t.grad, their[0].numpy()))
-        for i, s in enumerate(flat_states):
-            pairs.append(Pair(f"initial state {i} gradient", s.grad, their[1 + i].numpy()))
-        offset = 1 + len(flat_states)
         assert len(ours.trainable_weights) == len(theirs.trainable_weights)
-        for j, var in enumerate(ours.trainable_weights):
-            pairs.append(Pair(f"{getattr(var, 'path', var.name)} gradient", grads[id(var)],
-                              their[offset + j].numpy()))
-        batch_shape = (None,) + shape[1:]
-        pairs.append(Pair("output shape", _plain(ours.compute_output_shape(batch_shape)),
-                          _plain(theirs.compute_output_shape(batch_shape)), exact=True))
-        pairs.append(Pair("weight names and shapes",
-                          [(w.name, tuple(w.shape)) for w in ours.weights],
-                          [(w.name, tuple(w.shape)) for w in theirs.weights], exact=True))
+        pairs += comparison_pairs(ours, theirs, outs, their_outs, x_t, flat_states, grads,
+                                  their, shape)
         pairs.append(Pair("config", _plain(_without_names(ours.get_config())),
                           _plain(_without_names(theirs.get_config())), exact=True))
         return pairs

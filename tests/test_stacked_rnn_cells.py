@@ -13,9 +13,9 @@ import keraslite
 from compat_tests.parity_stacked import (STACKED_CASES, make_stacked,
                                          set_stacked_masks, stacked_arrays,
                                          stacked_dropout_masks, uses_dropout)
-from keraslite import autodiff, layers, ops
-from keraslite.ops.node import flatten, map_structure
-from tests.test_gradcheck import numeric_grad
+from keraslite import autodiff, layers
+from keraslite.ops.node import flatten
+from tests.test_rnn import MinimalRNNCell, check_recurrent_gradients
 
 IDS = [c[0] for c in STACKED_CASES]
 
@@ -46,29 +46,7 @@ def test_stacked_gradients_match_central_differences(float64, case):
         return flatten(layer._eager_call(inputs, initial_state=initial_state,
                                          mask=mask, training=training))
 
-    outs = call(x, states)
-    dys = [np.random.default_rng(5 + i).normal(size=np.shape(o)) for i, o in enumerate(outs)]
-    x_t = autodiff.Tensor(x.copy(), requires_grad=True)
-    s_t = None if states is None else map_structure(
-        lambda s: autodiff.Tensor(s.copy(), requires_grad=True), states)
-    with autodiff.Tape(watch=layer.trainable_weights) as tape:
-        outs = call(x_t, s_t)
-    grads = tape.gradient([(o, d.copy()) for o, d in zip(outs, dys)])
-
-    def objective():
-        return float(sum(np.sum(np.asarray(autodiff.value_of(o)) * d)
-                         for o, d in zip(call(x, states), dys)))
-
-    check = dict(rtol=1e-5, atol=1e-7)
-    np.testing.assert_allclose(x_t.grad, numeric_grad(objective, x), **check,
-                               err_msg="input")
-    for i, (s, t) in enumerate(zip(flatten(states or []), flatten(s_t or []))):
-        np.testing.assert_allclose(t.grad, numeric_grad(objective, s), **check,
-                                   err_msg=f"initial state {i}")
-    assert len(grads) == len(layer.trainable_weights)
-    for var in layer.trainable_weights:
-        np.testing.assert_allclose(grads[id(var)], numeric_grad(objective, var.value),
-                                   **check, err_msg=var.path)
+    check_recurrent_gradients(layer, call, x, states)
 
 
 # --- what a stack computes --------------------------------------------------------
@@ -174,25 +152,6 @@ def test_functional_model_with_stacked_states():
     np.testing.assert_allclose(sequence, decoder(x, initial_state=states), rtol=1e-5,
                                atol=1e-6)
     np.testing.assert_allclose(encoded, encoder(x)[0], rtol=1e-6)
-
-
-class MinimalRNNCell(layers.Layer):
-    """Keras's example cell (keras/src/layers/rnn/rnn.py docstring)."""
-
-    def __init__(self, units, **kwargs):
-        super().__init__(**kwargs)
-        self.units = units
-        self.state_size = units
-
-    def build(self, input_shape):
-        self.kernel = self.add_weight(shape=(input_shape[-1], self.units), name="kernel")
-        self.recurrent_kernel = self.add_weight(shape=(self.units, self.units),
-                                                name="recurrent_kernel")
-
-    def call(self, inputs, states):
-        output = ops.matmul(inputs, self.kernel) + ops.matmul(
-            states[0], self.recurrent_kernel)
-        return ops.tanh(output), [ops.tanh(output)]
 
 
 def test_users_cell_in_a_stack_trains_as_the_built_in_cell(float64):
