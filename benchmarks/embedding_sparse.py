@@ -94,8 +94,9 @@ def book(args):
     trees = {"this tree": here, "other tree": os.path.abspath(args.book)}
     times = {name: [] for name in trees}
     code = BOOK.replace("{steps}", str(args.book_steps))
-    for _ in range(args.rounds):
-        for name, tree in trees.items():
+    for round_ in range(args.rounds):
+        order = list(trees.items())  # each tree first in every other round
+        for name, tree in (order if round_ % 2 == 0 else order[::-1]):
             env = dict(os.environ, PYTHONPATH=tree)
             out = subprocess.run([sys.executable, "-c", code], env=env, check=True,
                                  capture_output=True, text=True, cwd=tree).stdout
