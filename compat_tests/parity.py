@@ -3100,6 +3100,7 @@ def all_rows():
                               parity_masks, parity_text)
     from compat_tests.parity_metrics_more import more_metric_rows
     from compat_tests.parity_losses import loss_extra_rows
+    from compat_tests.parity_stacked import stacked_rows
 
     rows = (activation_rows() + loss_rows() + loss_extra_rows() + metric_rows()
             + initializer_rows()
@@ -3115,6 +3116,7 @@ def all_rows():
             + _rnn_rows() + _embedding_rows() + parity_text.text_rows()
             + _wrapper_rows() + parity_masks.masks_rows()
             + parity_datasets.dataset_ops_rows())
+    rows += stacked_rows()  # issue 12: stacked cells
     names = [r.name for r in rows]
     duplicates = {n for n in names if names.count(n) > 1}
     if duplicates:

@@ -150,6 +150,31 @@ def _set_masks(cell, dp, rdp, convert):
     cell._recurrent_dropout_mask = conv(rdp)
 
 
+def comparison_pairs(ours, theirs, outs, their_outs, x_t, states, grads, their, shape):
+    """The Pairs of a recurrent layer's row: outputs, the gradients of the
+    input, the (flat) initial states and every weight (`their`: Keras's, in
+    that order), the output shape and the weight names."""
+    from compat_tests.parity import Pair
+    from compat_tests.parity_models import _plain
+
+    pairs = [Pair(f"output {i}", np.asarray(autodiff.value_of(o)), t.numpy())
+             for i, (o, t) in enumerate(zip(outs, their_outs, strict=True))]
+    pairs.append(Pair("input gradient", x_t.grad, their[0].numpy()))
+    for i, s in enumerate(states):
+        pairs.append(Pair(f"initial state {i} gradient", s.grad, their[1 + i].numpy()))
+    offset = 1 + len(states)
+    for j, var in enumerate(ours.trainable_weights):
+        pairs.append(Pair(f"{var.path} gradient", grads[id(var)],
+                          their[offset + j].numpy()))
+    batch_shape = (None,) + tuple(shape[1:])
+    pairs.append(Pair("output shape", _plain(ours.compute_output_shape(batch_shape)),
+                      _plain(theirs.compute_output_shape(batch_shape)), exact=True))
+    pairs.append(Pair("weight names and shapes",
+                      [(w.name, tuple(w.shape)) for w in ours.weights],
+                      [(w.name, tuple(w.shape)) for w in theirs.weights], exact=True))
+    return pairs
+
+
 def _rnn_row(case):
     from compat_tests.parity import Pair, Row
     from compat_tests.parity_models import _lib, _plain
@@ -194,21 +219,8 @@ def _rnn_row(case):
             loss = sum(tf.reduce_sum(o * d) for o, d in zip(their_outs, dys))
         sources = [x_v] + (s_v or []) + list(theirs.trainable_weights)
         their = gt.gradient(loss, sources)
-        pairs = [Pair(f"output {i}", np.asarray(autodiff.value_of(o)), t.numpy())
-                 for i, (o, t) in enumerate(zip(outs, their_outs))]
-        pairs.append(Pair("input gradient", x_t.grad, their[0].numpy()))
-        for i, s in enumerate(s_t or []):
-            pairs.append(Pair(f"initial state {i} gradient", s.grad, their[1 + i].numpy()))
-        offset = 1 + len(s_t or [])
-        for j, var in enumerate(ours.trainable_weights):
-            pairs.append(Pair(f"{var.name} gradient", grads[id(var)],
-                              their[offset + j].numpy()))
-        batch_shape = (None,) + shape[1:]
-        pairs.append(Pair("output shape", _plain(ours.compute_output_shape(batch_shape)),
-                          _plain(theirs.compute_output_shape(batch_shape)), exact=True))
-        pairs.append(Pair("weight names and shapes",
-                          [(w.name, tuple(w.shape)) for w in ours.weights],
-                          [(w.name, tuple(w.shape)) for w in theirs.weights], exact=True))
+        pairs = comparison_pairs(ours, theirs, outs, their_outs, x_t, s_t or [], grads,
+                                 their, shape)
         config, their_config = ours.get_config(), theirs.get_config()
         config.pop("name"), their_config.pop("name")
         if cell:

@@ -107,6 +107,8 @@ WALK = {
     "SimpleRNN": (lambda L: L.SimpleRNN(3), _f(2, 5, 3), _m(2, 5)),
     "SimpleRNNCell": (lambda L: L.SimpleRNNCell(3), None, None),
     "Softmax": (lambda L: L.Softmax(), _f(2, 5), _m(2, 5)),
+    "StackedRNNCells": (lambda L: L.StackedRNNCells([L.SimpleRNNCell(3), L.LSTMCell(2)]),
+                        None, None),
     "SpatialDropout1D": (lambda L: L.SpatialDropout1D(0.5), _f(2, 5, 3), _m(2, 5)),
     "SpatialDropout2D": (lambda L: L.SpatialDropout2D(0.5), _f(2, 4, 4, 3), _m(2, 4, 4)),
     "Subtract": (lambda L: L.Subtract(), [_f(2, 5, 3), _f(2, 5, 3)], [_m(2, 5), _m(2, 5)]),

@@ -183,6 +183,97 @@ class Tape:
                 if leaf.grad is not None and key in self.watched}
 
 
+class IndexedSlices:
+    """The sparse gradient of a weight whose rows were gathered (Embedding),
+    as TensorFlow's `tf.IndexedSlices`: the dense gradient is zeros with
+    `values[i]` added into row `indices[i]`, in the order of `indices`.
+
+    `a + b` of two (a weight gathered twice in one pass) keeps both parts;
+    `rows()` and `to_dense()` give the bits of summing the parts' dense
+    matrices in that order, as the dense path does. `a + array` (a dense
+    gradient) is a dense array. `np.asarray(slices)` is `to_dense()`.
+    """
+
+    __slots__ = ("parts", "dense_shape")
+    __array_ufunc__ = None  # `array + slices` calls `__radd__`
+
+    def __init__(self, values, indices, dense_shape):
+        self.parts = [(indices, values)]
+        self.dense_shape = tuple(dense_shape)
+
+    dtype = property(lambda self: self.parts[0][1].dtype)
+
+    def __add__(self, other):
+        if isinstance(other, IndexedSlices):
+            out = IndexedSlices.__new__(IndexedSlices)
+            out.parts = self.parts + other.parts
+            out.dense_shape = self.dense_shape
+            return out
+        return self.to_dense() + other
+
+    def __radd__(self, other):
+        return other + self.to_dense()
+
+    def __array__(self, dtype=None, copy=None):
+        dense = self.to_dense()
+        return dense if dtype is None else dense.astype(dtype)
+
+    def indices(self):
+        """The rows of every part, repeats included (a new array)."""
+        return np.concatenate([ids for ids, _ in self.parts])
+
+    def rows(self):
+        """`(rows, values)`: the distinct rows, sorted, and their gradient
+        (a new array), each part summed from zeros and the parts added in
+        order, as their dense matrices would be."""
+        ids = self.parts[0][0] if len(self.parts) == 1 else \
+            np.concatenate([ids for ids, _ in self.parts])
+        rows, position = np.unique(ids, return_inverse=True)
+        total, start = None, 0
+        for ids, values in self.parts:
+            part = np.zeros((rows.size,) + values.shape[1:], values.dtype)
+            scatter_add(part, position[start:start + ids.size], values)
+            start += ids.size
+            if total is None:
+                total = part
+            else:
+                total += part
+        return rows, total
+
+    def to_dense(self, out=None):
+        """The dense gradient, written into `out` (which must hold zeros)."""
+        if out is None:
+            out = np.zeros(self.dense_shape, self.dtype)
+        if len(self.parts) == 1:
+            ids, values = self.parts[0]
+            scatter_add(out, ids, values)
+        else:
+            rows, values = self.rows()
+            out[rows] = values
+        return out
+
+    def __repr__(self):
+        return (f"<IndexedSlices dense_shape={self.dense_shape}, "
+                f"indices={sum(ids.size for ids, _ in self.parts)}>")
+
+
+def scatter_add(out, indices, values):
+    """`out[indices[i]] += values[i]` for each i in order (`np.add.at`).
+
+    NOTE: done on the flattened arrays: NumPy's 1-D `np.add.at` adds in the
+    same order and is ~3x faster than on rows (16,000 rows of 128 floats:
+    4.3 ms against 13.7 ms, NumPy 2.4). `out` must be C-contiguous.
+    """
+    width = values[0].size if len(values) else 1
+    flat = (indices.reshape(-1, 1) * width + np.arange(width)).reshape(-1)
+    np.add.at(out.reshape(-1), flat, values.reshape(-1))
+
+
+def dense(grad):
+    """`grad` as an array (an IndexedSlices densified)."""
+    return grad.to_dense() if isinstance(grad, IndexedSlices) else grad
+
+
 def accumulate(tensor, grad):
     """Adds `grad` to `tensor.grad` (a new array: buffers are never summed into)."""
     if tensor.grad is None:

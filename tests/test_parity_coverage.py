@@ -110,6 +110,7 @@ INTERNAL_MODULES = {
     "layers.rnn.simple_rnn": "defines layers.SimpleRNN/SimpleRNNCell (exported by layers)",
     "layers.rnn.lstm": "defines layers.LSTM/LSTMCell (exported by layers)",
     "layers.rnn.gru": "defines layers.GRU/GRUCell (exported by layers)",
+    "layers.rnn.stacked_rnn_cells": "defines layers.StackedRNNCells (exported by layers)",
     "layers.core.identity": "defines layers.Identity (exported by layers)",
     "layers.core.lambda_layer": "defines layers.Lambda (exported by layers)",
     "layers.core.wrapper": "defines layers.Wrapper (exported by layers)",

@@ -10,6 +10,7 @@ import pytest
 import keraslite
 from compat_tests.parity_rnn import RNN_CASES, case_arrays, dropout_masks, make_layer
 from keraslite import autodiff, layers, ops
+from keraslite.ops.node import flatten, map_structure
 from tests.test_gradcheck import numeric_grad
 
 IDS = [c[0] for c in RNN_CASES]
@@ -46,11 +47,20 @@ def test_rnn_gradients_match_central_differences(float64, case):
                                 training=training)
         return out if isinstance(out, list) else [out]
 
+    check_recurrent_gradients(layer, call, x, states)
+    assert len(layer.trainable_weights) == 3 - (not layer.cell.use_bias)
+
+
+def check_recurrent_gradients(layer, call, x, states):
+    """The tape's gradients of sum(outputs * dy) for the input, every
+    initial state (nested lists too) and every weight of `layer` against
+    central differences; `call(inputs, initial_state)` returns the outputs
+    (a list)."""
     outs = call(x, states)
     dys = [np.random.default_rng(5 + i).normal(size=np.shape(o)) for i, o in enumerate(outs)]
     x_t = autodiff.Tensor(x.copy(), requires_grad=True)
-    s_t = None if states is None else [autodiff.Tensor(s.copy(), requires_grad=True)
-                                       for s in states]
+    s_t = None if states is None else map_structure(
+        lambda s: autodiff.Tensor(s.copy(), requires_grad=True), states)
     with autodiff.Tape(watch=layer.trainable_weights) as tape:
         outs = call(x_t, s_t)
     grads = tape.gradient([(o, d.copy()) for o, d in zip(outs, dys)])
@@ -62,13 +72,13 @@ def test_rnn_gradients_match_central_differences(float64, case):
     check = dict(rtol=1e-5, atol=1e-7)
     np.testing.assert_allclose(x_t.grad, numeric_grad(objective, x), **check,
                                err_msg="input")
-    for i, (s, t) in enumerate(zip(states or [], s_t or [])):
+    for i, (s, t) in enumerate(zip(flatten(states or []), flatten(s_t or []))):
         np.testing.assert_allclose(t.grad, numeric_grad(objective, s), **check,
                                    err_msg=f"initial state {i}")
-    assert len(grads) == len(layer.trainable_weights) == 3 - (not layer.cell.use_bias)
+    assert len(grads) == len(layer.trainable_weights)
     for var in layer.trainable_weights:
         np.testing.assert_allclose(grads[id(var)], numeric_grad(objective, var.value),
-                                   **check, err_msg=var.name)
+                                   **check, err_msg=var.path)
 
 
 # --- semantics ------------------------------------------------------------------

@@ -58,6 +58,7 @@ from keraslite.layers.rnn.gru import GRU, GRUCell
 from keraslite.layers.rnn.lstm import LSTM, LSTMCell
 from keraslite.layers.rnn.rnn import RNN
 from keraslite.layers.rnn.simple_rnn import SimpleRNN, SimpleRNNCell
+from keraslite.layers.rnn.stacked_rnn_cells import StackedRNNCells
 from keraslite.registry import serialize_object
 from keraslite import registry
 
@@ -92,7 +93,8 @@ _SHAPE_LAYERS = (Cropping1D, Cropping2D, RandomContrast, RandomFlip, RandomRotat
                  ZeroPadding2D)
 ALL_LAYERS.update((cls.__name__, cls) for cls in _SHAPE_LAYERS)
 # Recurrent layers (issue 12).
-_RNN_LAYERS = (GRU, GRUCell, LSTM, LSTMCell, RNN, SimpleRNN, SimpleRNNCell)
+_RNN_LAYERS = (GRU, GRUCell, LSTM, LSTMCell, RNN, SimpleRNN, SimpleRNNCell,
+               StackedRNNCells)
 ALL_LAYERS.update((cls.__name__, cls) for cls in _RNN_LAYERS)
 ALL_LAYERS.update(Embedding=Embedding, Masking=Masking)  # issue 12
 ALL_LAYERS["TextVectorization"] = TextVectorization  # issue 12

@@ -6,12 +6,20 @@ averages (`use_ema`), apply constraints, then count the iteration. With
 `gradient_accumulation_steps=n` the gradients are summed for n - 1 calls
 and the real step (clipping, weight decay, `update_step`) runs on their
 mean at every n-th. Updates happen in place on float32 arrays.
+
+A gathered weight's gradient may come as an `IndexedSlices` (Embedding).
+An optimizer with `update_step_sparse` (SGD without momentum) updates only
+its rows when that is exactly the dense update: no clipping, no weight
+decay on the variable, no `use_ema`, no gradient accumulation and no
+constraint on the variable. Otherwise the slices are scatter-added into a
+dense gradient kept per variable between steps.
 """
 import os
 import re
 
 import numpy as np
 
+from keraslite.autodiff import IndexedSlices
 from keraslite.layers.layer import Variable
 from keraslite.optimizers import schedules
 from keraslite.utils.naming import snake_case, unique_name
@@ -183,6 +191,7 @@ class Optimizer:
             for _ in range(self._num_scratch)
         ]
         self._per_variable = {}  # index -> (its slots, its scratch arrays)
+        self._dense_grads = {}  # index -> (dense gradient, its non-zero rows)
         self.built = True
 
     def add_slots(self, name, variables=None, initial_value=0.0):
@@ -305,6 +314,10 @@ class Optimizer:
                 f"Received {len(grads)} gradients for an optimizer built on "
                 f"{len(self._trainable_variables)} variables."
             )
+        if any(isinstance(g, IndexedSlices) for g in grads):
+            grads = [self._sparse_or_dense(i, g, var) if isinstance(
+                g, IndexedSlices) else g for i, (g, var) in enumerate(
+                zip(grads, trainable_variables))]
         steps = self.gradient_accumulation_steps
         if not steps:
             self._step(grads, trainable_variables)
@@ -353,8 +366,51 @@ class Optimizer:
                     var.value -= var.value * wd * lr
         self._before_update_steps()
         for index, (grad, var) in enumerate(zip(grads, trainable_variables)):
-            if grad is not None:
+            if isinstance(grad, IndexedSlices):
+                rows, values = grad.rows()
+                self.update_step_sparse(rows, values, var.value, lr)
+            elif grad is not None:
                 self._update(index, grad, var.value, lr)
+
+    # --- sparse gradients (IndexedSlices) ----------------------------------------
+    # Set by optimizers that define `update_step_sparse`.
+    update_step_sparse = None
+
+    def _sparse_or_dense(self, index, grad, variable):
+        """`grad` itself when the sparse update equals the dense one, else
+        its dense matrix."""
+        exact = (
+            self.update_step_sparse is not None and self._sparse_exact()
+            and not (self.clipnorm or self.clipvalue or self.global_clipnorm)
+            and (self.weight_decay is None or not self._use_weight_decay(variable))
+            and not self.use_ema and not self.gradient_accumulation_steps
+            and variable.constraint is None
+        )
+        return grad if exact else self._densify(index, grad)
+
+    def _sparse_exact(self):
+        """Whether this optimizer's configuration updates untouched rows by
+        nothing (e.g. SGD without momentum)."""
+        return True
+
+    def _densify(self, index, grad):
+        """The dense matrix of an `IndexedSlices`, in a buffer kept for the
+        variable between steps: zeroing it again is a memset of the whole
+        buffer, or, when the previous step touched fewer than 1/32 of the
+        rows, of just those rows.
+        NOTE: measured for (10000, 32): memset 0.03 ms; `grad[rows] = 0`
+        costs ~25 ns a row.
+        """
+        buffer, previous = self._dense_grads.get(index, (None, None))
+        if buffer is None or buffer.shape != grad.dense_shape:
+            buffer = np.zeros(grad.dense_shape, dtype=grad.dtype)
+        elif previous.size * 32 < len(buffer):
+            buffer[previous] = 0.0
+        else:
+            buffer.fill(0.0)
+        grad.to_dense(out=buffer)
+        self._dense_grads[index] = (buffer, grad.indices())  # a copy
+        return buffer
 
     # --- moving average of the weights (use_ema) ----------------------------------
     def _update_moving_averages(self, trainable_variables):

@@ -12,7 +12,10 @@ class SGD(Optimizer):
     w = w + velocity                                   # nesterov=False
     w = w + momentum * velocity - learning_rate * g    # nesterov=True
     ```
-    With `momentum=0`: `w = w - learning_rate * g`.
+    With `momentum=0`: `w = w - learning_rate * g`, and an Embedding's
+    gradient updates only the rows of the ids in the batch (the same bits;
+    not with clipping, weight decay, `use_ema`, gradient accumulation or a
+    constraint, where the whole table is updated).
 
     Args:
         learning_rate: Float or schedule (default 0.01).
@@ -46,6 +49,17 @@ class SGD(Optimizer):
             variable -= step
         else:
             variable += m
+
+    def _sparse_exact(self):
+        return self.momentum == 0
+
+    def update_step_sparse(self, rows, values, variable, learning_rate):
+        """`update_step` of the distinct `rows` that have a gradient (`values`,
+        overwritten), without momentum: the other rows' dense gradient is
+        zero, which leaves them unchanged (`w - lr * 0 == w`), so this gives
+        the dense update's bits."""
+        np.multiply(values, learning_rate, out=values)  # lr * g
+        variable[rows] -= values
 
     def get_config(self):
         return {**super().get_config(), "momentum": self.momentum,

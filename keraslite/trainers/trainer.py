@@ -286,7 +286,8 @@ class Trainer:
         outputs, masks = self._run(xs, True, tape, with_masks=True)
         loss, seeds, _, _ = self._losses(tape, outputs, ys, sws, True, variables,
                                          masks)
-        return loss, self._gradients(tape, seeds, variables)
+        return loss, [autodiff.dense(g) for g in self._gradients(tape, seeds,
+                                                                variables)]
 
     def _update_metrics(self, loss, per_output, ys, preds, sws, batch_size,
                         masks=None):

@@ -15,6 +15,7 @@ from keraslite import activations, autodiff, constraints, initializers
 from keraslite import regularizers
 from keraslite.layers.layer import Layer, Variable, _accepts_training, number_call
 from keraslite.layers.rnn.dropout_rnn_cell import DropoutRNNCell
+from keraslite.ops.node import flatten
 
 
 # --- small kernels shared by the cells -------------------------------------------
@@ -489,7 +490,9 @@ class RNN(Layer):
         cell: An RNN cell: a layer with `call(inputs_at_t, states_at_t)`
             returning `(output_at_t, states_at_t_plus_1)` and a `state_size`
             attribute (an integer or a list of integers), e.g.
-            `LSTMCell(4)` or a user's cell written with `keraslite.ops`.
+            `LSTMCell(4)` or a user's cell written with `keraslite.ops`; or
+            a list of cells (a `StackedRNNCells`: the states, initial and
+            returned, are then one entry per cell).
         return_sequences: Whether to return the whole output sequence
             (batch, timesteps, units) or only the last output.
         return_state: Whether to return the last states after the output.
@@ -516,10 +519,9 @@ class RNN(Layer):
                  go_backwards=False, stateful=False, unroll=False,
                  zero_output_for_mask=False, **kwargs):
         if isinstance(cell, (list, tuple)):
-            raise ValueError(
-                "keraslite's RNN takes one cell (stacked cells are not "
-                f"supported). Received: cell={cell}"
-            )
+            from keraslite.layers.rnn.stacked_rnn_cells import StackedRNNCells
+
+            cell = StackedRNNCells(cell)
         if "call" not in dir(cell):
             raise ValueError(
                 f"Argument `cell` should have a `call` method. Received: cell={cell}"
@@ -578,7 +580,7 @@ class RNN(Layer):
 
     def _activity_penalty(self, outputs):
         # As Keras 3: with `return_state`, one penalty per returned tensor.
-        for output in outputs if isinstance(outputs, list) else [outputs]:
+        for output in flatten(outputs):
             super()._activity_penalty(output)
 
     def build(self, sequences_shape, initial_state_shape=None):
@@ -596,6 +598,10 @@ class RNN(Layer):
             self.cell.build(step_input_shape)
             self.cell.built = True
             self.cell.input_shape = step_input_shape  # its build_config
+            if self._stacked():  # Keras's variable paths (legacy .h5 names)
+                for cell in self.cell.cells:
+                    for w in getattr(cell, "weights", []):
+                        w.path = f"{self.name}/{self.cell.name}/{cell.name}/{w.name}"
         if self.stateful:
             if self.states is not None:
                 self.reset_state()
@@ -609,13 +615,14 @@ class RNN(Layer):
                 self.states = [
                     Variable(np.asarray(s, self.dtype), "rnn_state", trainable=False,
                              path=f"{self.name}/rnn_state")
-                    for s in self.get_initial_state(sequences_shape[0])]
+                    for s in flatten(self.get_initial_state(sequences_shape[0]))]
                 self._expected_batch_size = sequences_shape[0]
         self.built = True
 
     def compute_output_shape(self, sequences_shape, initial_state_shape=None):
         batch_size, length = sequences_shape[0], sequences_shape[1]
-        states_shape = [(batch_size, s) for s in self.state_size]
+        states_shape = [(batch_size, s) if isinstance(s, int) else
+                        [(batch_size, d) for d in s] for s in self.state_size]
         output_size = getattr(self.cell, "output_size", None) or self.state_size[0]
         if self.return_sequences:
             output_shape = (batch_size, length, output_size)
@@ -657,18 +664,19 @@ class RNN(Layer):
             )
         return mask.astype(bool)
 
-    def _check_initial_state(self, initial_state, batch):
+    def _check_initial_state(self, initial_state, batch, sizes=None):
+        sizes = self.state_size if sizes is None else sizes
         if not isinstance(initial_state, (list, tuple)):
             initial_state = [initial_state]
         initial_state = list(initial_state)
-        if len(initial_state) != len(self.state_size):
+        if len(initial_state) != len(sizes):
             raise ValueError(
-                f"Layer '{self.name}' expects {len(self.state_size)} initial "
-                f"state(s) of shapes {[(batch, s) for s in self.state_size]}. "
+                f"Layer '{self.name}' expects {len(sizes)} initial "
+                f"state(s) of shapes {[(batch, s) for s in sizes]}. "
                 f"Received: {len(initial_state)} initial state(s)."
             )
         out = []
-        for s, size in zip(initial_state, self.state_size):
+        for s, size in zip(initial_state, sizes):
             if isinstance(s, Variable):
                 s = s.value
             if not isinstance(s, autodiff.Tensor):
@@ -687,6 +695,8 @@ class RNN(Layer):
         if initial_state is None:
             if self.stateful:
                 initial_state = [v.value.copy() for v in self.states]
+                if self._stacked():
+                    initial_state = self._per_cell(initial_state)
             else:
                 initial_state = self.get_initial_state(shape[0])
         if self.stateful and self._expected_batch_size is not None and \
@@ -697,24 +707,89 @@ class RNN(Layer):
                 f"- Expected batch size: {self._expected_batch_size}\n"
                 f"- Received batch size: {shape[0]}"
             )
-        states = self._check_initial_state(initial_state, shape[0])
         if mask is not None:
             mask = self._check_mask(mask, shape)
-        if isinstance(self.cell, BaseRNNCell):
+        if self._stacked():
+            outputs, final = self._stacked_call(sequences, initial_state, mask,
+                                                training)
+        elif isinstance(self.cell, BaseRNNCell):
+            states = self._check_initial_state(initial_state, shape[0])
             outputs, final = run_cell(
                 self, self.cell, sequences, states, mask, training,
                 self.go_backwards, self.return_sequences, self.return_state,
                 self.zero_output_for_mask)
         else:
-            autodiff.enter_call()  # the cell's calls are inner calls (Tensors out)
-            try:
-                outputs, final = self._cell_loop(sequences, states, mask, training)
-            finally:
-                autodiff.exit_call()
+            states = self._check_initial_state(initial_state, shape[0])
+            outputs, final = self._user_cell_call(sequences, states, mask, training)
         if self.stateful:
-            for var, value in zip(self.states, final):
+            for var, value in zip(self.states, flatten(final)):
                 var.assign(autodiff.value_of(value))
         return outputs
+
+    def _user_cell_call(self, sequences, states, mask, training):
+        autodiff.enter_call()  # the cell's calls are inner calls (Tensors out)
+        try:
+            return self._cell_loop(sequences, states, mask, training)
+        finally:
+            autodiff.exit_call()
+
+    # --- stacked cells (StackedRNNCells) ----------------------------------------
+    def _stacked(self):
+        from keraslite.layers.rnn.stacked_rnn_cells import StackedRNNCells
+
+        return isinstance(self.cell, StackedRNNCells)
+
+    def _per_cell(self, flat):
+        """Flat states as one list per cell of a StackedRNNCells."""
+        out, start = [], 0
+        for size in self.state_size:
+            n = len(size) if isinstance(size, (list, tuple)) else 1
+            out.append(list(flat[start:start + n]))
+            start += n
+        return out
+
+    def _stacked_call(self, sequences, initial_state, mask, training):
+        """The cells of a StackedRNNCells over the sequence.
+
+        Built-in cells run one after the other, each over the whole
+        sequence (one record each): cell k's input at step t is cell k-1's
+        output at step t, as when the stack runs step by step. The states
+        are one entry per cell, a list where the initial one was a list (as
+        Keras returns them)."""
+        cells = self.cell.cells
+        batch = tuple(sequences.shape)[0]
+        if not isinstance(initial_state, (list, tuple)) or \
+                len(initial_state) != len(cells):
+            raise ValueError(
+                f"Layer '{self.name}' expects one initial state entry per cell "
+                f"({len(cells)}, of state sizes {self.state_size}). Received: "
+                f"initial_state={initial_state}"
+            )
+        per_cell, as_list = [], []
+        for size, states in zip(self.state_size, initial_state):
+            sizes = list(size) if isinstance(size, (list, tuple)) else [size]
+            as_list.append(isinstance(states, (list, tuple)))
+            per_cell.append(self._check_initial_state(states, batch, sizes))
+        if all(isinstance(c, BaseRNNCell) for c in cells):
+            x, finals = sequences, []
+            for k, (cell, states) in enumerate(zip(cells, per_cell)):
+                top = k == len(cells) - 1
+                results, _ = run_cell(
+                    cell, cell, x, states, mask, training,
+                    go_backwards=self.go_backwards and k == 0,
+                    return_sequences=self.return_sequences or not top,
+                    return_state=True,
+                    zero_output_for_mask=self.zero_output_for_mask and top)
+                x, final = results[0], results[1:]
+                finals.append(final)
+                if k == 0 and self.go_backwards and mask is not None:
+                    mask = mask[:, ::-1]  # the next cells see steps in order
+            finals = [f if is_list else f[0] for f, is_list in zip(finals, as_list)]
+            if self.return_state:
+                return [x, *finals], finals
+            return x, finals
+        states = [s if is_list else s[0] for s, is_list in zip(per_cell, as_list)]
+        return self._user_cell_call(sequences, states, mask, training)
 
     def _cell_loop(self, sequences, states, mask, training):
         """A user's cell, called once per step; the tape records its ops."""
@@ -730,7 +805,7 @@ class RNN(Layer):
                 new_states = [new_states]
             if mask is not None:
                 m = mask[:, t, None]
-                new_states = [ops.where(m, n, s) for n, s in zip(new_states, states)]
+                new_states = [_where_nested(m, n, s) for n, s in zip(new_states, states)]
                 if previous is None or self.zero_output_for_mask:
                     previous = np.zeros(output.shape, self.dtype)
                 output = ops.where(m, output, previous)
@@ -760,9 +835,18 @@ class RNN(Layer):
     def from_config(cls, config, custom_objects=None):
         from keraslite import layers
 
-        config = dict(config)
+        config = _keras2_config(config)  # a Keras 2 file's `time_major`
         cell = layers.deserialize(config.pop("cell"), custom_objects)
         return cls(cell, **config)
+
+
+def _where_nested(mask, new, old):
+    """`ops.where(mask, new, old)` on each state of (nested lists of) states."""
+    from keraslite import ops
+
+    if isinstance(new, (list, tuple)):
+        return [_where_nested(mask, n, o) for n, o in zip(new, old)]
+    return ops.where(mask, new, old)
 
 
 def _keras2_config(config):
