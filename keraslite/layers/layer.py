@@ -176,6 +176,8 @@ class Layer:
         return list(self._tracked_layers)
 
     def _own_and_nested(self, pick):
+        if not self._tracked_layers:  # most layers: their own weights only
+            return pick(self)
         out, seen = [], set()
         for var in pick(self) + [w for layer in self._tracked_layers
                                  for w in layer._collect(pick)]:
@@ -467,12 +469,7 @@ class Layer:
         out = autodiff.Tensor(outputs, requires_grad=True)
         single = not isinstance(inputs, list)
         inputs_list = [inputs] if single else list(inputs)
-        if not self.trainable:
-            trainable = []
-        elif self._tracked_layers:  # wrappers: nested layers' weights too
-            trainable = self.trainable_weights
-        else:
-            trainable = [w for w in self._weights if w.trainable]
+        trainable = self.trainable_weights if self.trainable else []
 
         def backward(grads):
             need = any(autodiff.needs_grad(x) for x in inputs_list)
