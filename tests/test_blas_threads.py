@@ -53,9 +53,10 @@ def test_candidates_are_powers_of_two_then_the_maximum():
 
 def test_quiet_machine_keeps_the_faster_two_threads():
     tuner, calls = new_tuner()
-    used = drive(tuner, {1: 3.0, 2: 2.0}.get, 1 + 3 + 3)
-    # first step skipped, then 3 steps at one thread, 3 at two
-    assert used == [1] * 4 + [2] * 3
+    used = drive(tuner, {1: 3.0, 2: 2.0}.get, 1 + 3 + 1 + 3)
+    # first step skipped, then 3 steps at one thread; at two threads one
+    # untimed step (it wakes the threads), then 3
+    assert used == [1] * 4 + [2] * 4
     assert tuner.chosen == 2 and tuner.threads == 2
     assert calls == [1, 2]
     assert tuner.trials == [{1: 3.0 * MS, 2: 2.0 * MS}]
@@ -63,9 +64,10 @@ def test_quiet_machine_keeps_the_faster_two_threads():
 
 def test_busy_machine_keeps_one_thread_and_drops_a_collapsing_count_at_once():
     tuner, calls = new_tuner()
-    used = drive(tuner, {1: 3.0, 2: 45.0}.get, 1 + 3 + 1 + 5)
-    assert used[:5] == [1, 1, 1, 1, 2]  # one step at two threads only
-    assert used[5:] == [1] * 5
+    used = drive(tuner, {1: 3.0, 2: 45.0}.get, 1 + 3 + 2 + 5)
+    # at two threads the untimed step, then one timed step only
+    assert used[:6] == [1, 1, 1, 1, 2, 2]
+    assert used[6:] == [1] * 5
     assert tuner.chosen == 1
     assert tuner.trials == [{1: 3.0 * MS, 2: 45.0 * MS}]
     assert calls == [1, 2, 1]
@@ -74,8 +76,9 @@ def test_busy_machine_keeps_one_thread_and_drops_a_collapsing_count_at_once():
 def test_median_of_the_trial_steps_ignores_one_outlier():
     tuner, _ = new_tuner()
     times = iter([3.0, 3.0, 30.0, 3.0,   # step 0 (skipped), 1 thread
-                  2.0, 5.0, 2.0])        # 2 threads: one slowish step (< 2 x 3)
-    drive(tuner, lambda threads: next(times), 7)
+                  12.0,                  # 2 threads: the untimed step
+                  2.0, 5.0, 2.0])        # one slowish step (< 2 x 3)
+    drive(tuner, lambda threads: next(times), 8)
     assert tuner.chosen == 2
     assert tuner.trials == [{1: 3.0 * MS, 2: 2.0 * MS}]
 
@@ -90,14 +93,14 @@ def test_load_arriving_moves_to_one_thread():
     tuner, calls = new_tuner(window=10)
     load, step_ms = machine(False, {1: 3.0, 2: 2.0}, {1: 4.0, 2: 45.0})
 
-    drive(tuner, step_ms, 7 + 20)  # the trial, a settling window, the baseline
+    drive(tuner, step_ms, 8 + 20)  # the trial, a settling window, the baseline
     assert tuner.chosen == 2 and tuner.baseline == 2.0 * MS
     load["busy"] = True
     used = drive(tuner, step_ms, 10)  # one window of slow steps
     assert used == [2] * 10
     used = drive(tuner, step_ms, 5)  # a new trial, from the count in use
     assert used == [2, 2, 2, 1, 1]
-    drive(tuner, step_ms, 2)
+    drive(tuner, step_ms, 3)
     assert tuner.chosen == 1
     assert tuner.trials[-1] == {2: 45.0 * MS, 1: 4.0 * MS}
     assert calls == [1, 2, 1]
@@ -107,20 +110,22 @@ def test_load_leaving_moves_back_to_two_threads():
     tuner, _ = new_tuner(window=10)
     load, step_ms = machine(True, {1: 3.5, 2: 1.5}, {1: 4.0, 2: 45.0})
 
-    drive(tuner, step_ms, 5 + 20)
+    # the trial (at two threads an untimed step and one collapsing one),
+    # the untimed step back at one thread, a settling window, the baseline
+    drive(tuner, step_ms, 6 + 1 + 20)
     assert tuner.chosen == 1 and tuner.baseline == 4.0 * MS
     load["busy"] = False  # one thread: 4 -> 3.5 ms, not a drift of 1.3x
     drive(tuner, step_ms, 30)
     assert len(tuner.trials) == 1 and tuner.chosen == 1
     tuner.baseline = 5.0 * MS  # a baseline taken under heavier load
-    drive(tuner, step_ms, 10 + 3 + 3)
+    drive(tuner, step_ms, 10 + 3 + 1 + 3)
     assert len(tuner.trials) == 2 and tuner.chosen == 2
 
 
 def test_slower_steps_at_one_thread_do_not_start_a_trial():
     tuner, _ = new_tuner(window=10)
     times = {1: 3.0, 2: 45.0}
-    drive(tuner, times.get, 5 + 20)
+    drive(tuner, times.get, 7 + 20)
     times[1] = 30.0  # heavier load: fewer threads than one are impossible
     drive(tuner, times.get, 100)
     assert len(tuner.trials) == 1
@@ -135,8 +140,10 @@ def test_rechecks_come_less_often_while_the_choice_holds():
         if len(tuner.trials) != before:
             starts.append(step)
     gaps = np.diff(starts)
-    # each trial takes 6 steps (3 per count); then 100, 200, 400, 400 steps
-    assert list(gaps[:4]) == [106, 206, 406, 406]
+    # a trial takes 7 steps (3 per count, one untimed after the change),
+    # and one more untimed step on going back to two threads; between
+    # trials 100, 200, 400, 400 steps
+    assert list(gaps[:4]) == [107, 208, 408, 408]
     assert all(trial == {1: 3.0 * MS, 2: 2.0 * MS} for trial in tuner.trials)
 
 
@@ -144,7 +151,7 @@ def test_a_changed_choice_restarts_the_recheck_period():
     tuner, _ = new_tuner(recheck=100)
     tuner.recheck = 800
     tuner.chosen = 1  # as if an earlier trial had kept one thread
-    drive(tuner, {1: 3.0, 2: 2.0}.get, 7)
+    drive(tuner, {1: 3.0, 2: 2.0}.get, 8)
     assert tuner.chosen == 2 and tuner.recheck == 100
 
 
@@ -156,12 +163,24 @@ def test_small_products_stop_the_tuner_at_the_current_count():
     assert tuner.trials == []
 
 
+def test_the_first_step_after_each_change_is_not_timed():
+    tuner, _ = new_tuner()
+    times = iter([3.0, 3.0, 3.0, 3.0,  # step 0 (skipped), 1 thread
+                  50.0,                # 2 threads: waking the threads
+                  2.0, 2.0, 2.0])
+    used = drive(tuner, lambda threads: next(times), 8)
+    assert used == [1] * 4 + [2] * 4
+    assert tuner.chosen == 2  # not dropped for its first, slow step
+    assert tuner.trials == [{1: 3.0 * MS, 2: 2.0 * MS}]
+
+
 def test_only_the_usual_batch_size_counts():
     tuner, _ = new_tuner()
     tuner.observe(1.0, 128)  # the first step: skipped
     for _ in range(3):
         tuner.observe(3.0 * MS, 128)
         tuner.observe(99.0, 32)  # a smaller last batch: ignored
+    tuner.observe(1.0, 128)  # the first step at two threads: untimed
     for _ in range(3):
         tuner.observe(2.0 * MS, 128)
     assert tuner.trials == [{1: 3.0 * MS, 2: 2.0 * MS}]
@@ -169,7 +188,7 @@ def test_only_the_usual_batch_size_counts():
 
 def test_more_cores_try_every_power_of_two():
     tuner, _ = new_tuner(most=4)
-    drive(tuner, {1: 8.0, 2: 4.0, 4: 3.0}.get, 1 + 9)
+    drive(tuner, {1: 8.0, 2: 4.0, 4: 3.0}.get, 1 + 3 + 4 + 4)
     assert tuner.trials == [{1: 8.0 * MS, 2: 4.0 * MS, 4: 3.0 * MS}]
     assert tuner.chosen == 4
 
