@@ -17,10 +17,14 @@ def _model():
     return keraslite.Model([a, b], out, name="fn")
 
 
+NOTEBOOK = "IPython.core.magics.namespace"  # Keras's test for "under IPython"
+
+
 @pytest.fixture
 def no_pydot(monkeypatch):
     for name in ("pydot", "pydot_ng", "pydotplus"):
         monkeypatch.setitem(sys.modules, name, None)  # import raises ImportError
+    monkeypatch.delitem(sys.modules, NOTEBOOK, raising=False)
 
 
 def test_without_pydot_raises_keras_import_errors(no_pydot, tmp_path):
@@ -32,8 +36,24 @@ def test_without_pydot_raises_keras_import_errors(no_pydot, tmp_path):
     assert not (tmp_path / "m.png").exists()
 
 
+def test_under_ipython_a_missing_pydot_or_graphviz_is_printed_not_raised(
+        no_pydot, monkeypatch, tmp_path, capsys):
+    monkeypatch.setitem(sys.modules, NOTEBOOK, sys)  # any module object
+    assert keraslite.utils.plot_model(_model(), to_file=str(tmp_path / "m.png")) is None
+    assert capsys.readouterr().out == ("You must install pydot (`pip install pydot`) "
+                                       "for `plot_model` to work.\n")
+    monkeypatch.setattr(model_visualization, "check_pydot", lambda: True)
+    monkeypatch.setattr(model_visualization, "check_graphviz", lambda: False)
+    assert keraslite.utils.plot_model(_model(), to_file=str(tmp_path / "m.png")) is None
+    assert "You must install graphviz" in capsys.readouterr().out
+    assert not (tmp_path / "m.png").exists()
+    with pytest.raises(ImportError, match="for model_to_dot to work"):
+        keraslite.utils.model_to_dot(_model())  # Keras raises here even so
+
+
 def test_without_graphviz_raises_keras_import_error(monkeypatch, tmp_path):
     pytest.importorskip("pydot", reason="pydot/graphviz not installed")
+    monkeypatch.delitem(sys.modules, NOTEBOOK, raising=False)
     monkeypatch.setattr(model_visualization, "check_graphviz", lambda: False)
     with pytest.raises(ImportError, match=r"You must install graphviz \(see "
                                           r"instructions at https://graphviz"):

@@ -7,6 +7,7 @@ trainable), an edge per connection, nested models as dashed clusters with
 here, when a model is drawn.
 """
 import os
+import sys
 
 from keraslite.ops.node import map_structure
 
@@ -261,6 +262,16 @@ def model_to_dot(model, show_shapes=False, show_dtype=False, show_layer_names=Tr
     return dot
 
 
+def _missing(message):
+    """Keras's answer to a missing pydot or Graphviz: print under IPython (Keras
+    tests for `IPython.core.magics.namespace` among the imported modules),
+    raise ImportError elsewhere."""
+    if "IPython.core.magics.namespace" in sys.modules:
+        print(message)
+        return None
+    raise ImportError(message)
+
+
 def plot_model(model, to_file="model.png", show_shapes=False, show_dtype=False,
                show_layer_names=False, rankdir="TB", expand_nested=False, dpi=200,
                show_layer_activations=False, show_trainable=False,
@@ -274,21 +285,21 @@ def plot_model(model, to_file="model.png", show_shapes=False, show_dtype=False,
         (and the file is not a PDF), else None.
 
     Raises:
-        ImportError: If pydot or Graphviz is not installed.
+        ImportError: If pydot or Graphviz is not installed, except under IPython
+            (a notebook), where the message is printed and None returned, as in
+            Keras, so that a notebook without Graphviz still runs to its end.
 
     Example:
     >>> keraslite.utils.plot_model(model, "model.png", show_shapes=True)
     """
     _check_built(model)
     if not check_pydot():
-        raise ImportError(
-            "You must install pydot (`pip install pydot`) for `plot_model` to work."
-        )
+        return _missing("You must install pydot (`pip install pydot`) for "
+                        "`plot_model` to work.")
     if not check_graphviz():
-        raise ImportError(
-            "You must install graphviz (see instructions at "
-            "https://graphviz.gitlab.io/download/) for `plot_model` to work."
-        )
+        return _missing("You must install graphviz (see instructions at "
+                        "https://graphviz.gitlab.io/download/) for `plot_model` "
+                        "to work.")
     _check_kwargs(kwargs)
     dot = model_to_dot(model, show_shapes=show_shapes, show_dtype=show_dtype,
                        show_layer_names=show_layer_names, rankdir=rankdir,
