@@ -221,6 +221,8 @@ INTERNAL_MODULES = {
     "utils.numerical_utils": "defines utils.to_categorical/normalize (exported "
                              "by utils)",
     "utils.progbar": "defines utils.Progbar (exported by utils)",
+    "utils.workspace": "layers' reused work arrays (no Keras counterpart; "
+                       "tests/test_workspace.py)",
     "utils.summary": "the table printed by Model.summary()",
     "utils.model_visualization": "defines utils.plot_model/model_to_dot "
                                  "(exported by utils)",

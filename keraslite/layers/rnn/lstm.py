@@ -12,6 +12,7 @@ from keraslite.layers.rnn.rnn import (GatedRNNCell, GatedRNNLayer,
                                       activate, activate_backward,
                                       flush_threshold, masked_matmul,
                                       masked_matmul_backward)
+from keraslite.utils import workspace
 
 # Activations whose forward is elementwise and whose backward is plain
 # arithmetic: with them the fused loop below gives the per-step loop's
@@ -131,9 +132,9 @@ class LSTMCell(GatedRNNCell):
         tanh = self.activation is activations.tanh
         kernel = self.recurrent_kernel.value
         # h[i], c[i]: the states before the i-th step run (h[0]: the initial).
-        h = np.empty((steps + 1, batch, u), self.dtype)
-        c = np.empty((steps + 1, batch, u), self.dtype)
-        tanh_c = np.empty((steps, batch, u), self.dtype)
+        h = workspace.take((steps + 1, batch, u), self.dtype)
+        c = workspace.take((steps + 1, batch, u), self.dtype)
+        tanh_c = workspace.take((steps, batch, u), self.dtype)
         h[0], c[0] = states
         rec = np.empty((batch, 4 * u), self.dtype)
         g = np.empty((batch, u), self.dtype)
@@ -156,14 +157,17 @@ class LSTMCell(GatedRNNCell):
                 act_forward(tanh_c[i])
             np.multiply(z[:, 3 * u:], tanh_c[i], out=h[i + 1])  # h = o * tanh(c)
         if return_sequences:
-            output = np.ascontiguousarray(h[1:].transpose(1, 0, 2))
+            output = h[1:].transpose(1, 0, 2).copy()  # a copy even if batch == 1
         else:
             output = h[steps].copy()
+        final = [h[steps].copy(), c[steps].copy()]  # (h and c are given back)
         ctx = None
-        if keep:
+        if keep:  # its backward gives the buffers back
             ctx = _FusedSteps(self, order, proj, h, c, tanh_c, pctx, dp,
                               return_sequences)
-        return output, [h[steps], c[steps]], ctx
+        else:
+            workspace.give(h, c, tanh_c)
+        return output, final, ctx
 
     def get_config(self):
         return {
@@ -200,7 +204,7 @@ class _FusedSteps:
             if self.return_sequences:
                 d_output = d_output.transpose(1, 0, 2)  # (timesteps, batch, units)
         kernel_t = np.ascontiguousarray(cell.recurrent_kernel.value.T)
-        dz_all = np.empty((steps, batch, 4 * u), dtype)  # in the steps' order
+        dz_all = workspace.take((steps, batch, 4 * u), dtype)  # in the steps' order
         tmp = np.empty((batch, u), dtype)
         absolute = np.empty((2, batch, u), dtype)
         tiny = np.empty((2, batch, u), bool)
@@ -235,7 +239,9 @@ class _FusedSteps:
         grads["recurrent_kernel"] = cell.recurrent_kernel_grad([self.h[:-1], dz_all], None)
         d_proj = dz_all if order[0] == 0 else np.ascontiguousarray(dz_all[::-1])
         dx_tm = cell.project_backward(self.x_tm, d_proj, self.dp, grads, need_input_grad)
-        dx = None if dx_tm is None else np.ascontiguousarray(dx_tm.transpose(1, 0, 2))
+        dx = None if dx_tm is None else dx_tm.transpose(1, 0, 2).copy()
+        workspace.give(dz_all, self.gates, self.h, self.c, self.tanh_c, self.x_tm, dx_tm)
+        self.gates = self.h = self.c = self.tanh_c = self.x_tm = None  # given back
         return dx, [dh.copy(), dc.copy()], cell._weight_grads(grads)
 
 

@@ -16,6 +16,7 @@ from keraslite import regularizers
 from keraslite.layers.layer import Layer, Variable, _accepts_training, number_call
 from keraslite.layers.rnn.dropout_rnn_cell import DropoutRNNCell
 from keraslite.ops.node import flatten
+from keraslite.utils import workspace
 
 
 # --- small kernels shared by the cells -------------------------------------------
@@ -48,15 +49,15 @@ def masked_matmul(a, w, masks):
         axis=-1)
 
 
-def dot_t(a, b):
-    """`a @ b.T` for 2-D arrays.
+def dot_t(a, b, out=None):
+    """`a @ b.T` for 2-D arrays (into `out` if given).
 
     NOTE: a product with a transposed (Fortran-ordered) operand, by `matmul`
     or `np.dot`, took 10-25 ms for (128, 128) by (128, 32) on this loaded
     2-core machine (NumPy 2.4, OpenBLAS), against 0.01 ms for C-ordered
     operands; so the transpose is copied first.
     """
-    return a @ np.ascontiguousarray(b.T)
+    return np.matmul(a, np.ascontiguousarray(b.T), out=out)
 
 
 def t_dot(a, b):
@@ -66,16 +67,17 @@ def t_dot(a, b):
     return np.dot(a.T, b)
 
 
-def masked_matmul_backward(a, w, masks, dz, need_da=True, need_dw=True):
+def masked_matmul_backward(a, w, masks, dz, need_da=True, need_dw=True, da_out=None):
     """Gradients of `masked_matmul(a, w, masks)`: `(da, dw)` (None when not
     needed); `a` and `dz` may have leading axes (time and batch), summed
-    over in `dw`."""
+    over in `dw`. `da_out`: where to write `da` (one mask or none)."""
     a2 = a.reshape(-1, a.shape[-1])
     dz2 = dz.reshape(-1, dz.shape[-1])
     if not isinstance(masks, list):  # one mask, or none
         da = dw = None
         if need_da:
-            da = dot_t(dz2, w).reshape(a.shape)
+            da = dot_t(dz2, w, None if da_out is None else da_out.reshape(a2.shape))
+            da = da.reshape(a.shape) if da_out is None else da_out
             if masks is not None:
                 da *= masks
         if need_dw:
@@ -135,13 +137,16 @@ def sequence_forward(cell, x, states, mask, training, keep, go_backwards=False,
     steps = x.shape[1]
     order = list(range(steps - 1, -1, -1) if go_backwards else range(steps))
     dp, rdp = cell._active_dropout_masks(x[:, 0], states[0], training)
-    x_tm = np.ascontiguousarray(x.transpose(1, 0, 2))
+    x_tm = workspace.take((steps,) + x.shape[:1] + x.shape[2:], x.dtype)
+    np.copyto(x_tm, x.transpose(1, 0, 2))  # given back after the backward
     proj, pctx = cell.project(x_tm, dp, keep)
     states = [np.asarray(s, dtype=cell.dtype) for s in states]
     if hasattr(cell, "run_steps"):  # the cell's own fused loop (LSTMCell), if it applies
         result = cell.run_steps(order, proj, pctx, dp, rdp, mask, states, keep,
                                 return_sequences)
         if result is not None:
+            if not keep:  # else the backward gives them back
+                workspace.give(x_tm, proj)
             return result
     out_prev = np.zeros(states[0].shape[:1] + (cell.output_size,), cell.dtype)
     outputs = np.empty((steps if return_sequences else 1,) + out_prev.shape, cell.dtype)
@@ -165,6 +170,8 @@ def sequence_forward(cell, x, states, mask, training, keep, go_backwards=False,
     if keep:
         ctx = (x.shape, order, mask, dp, rdp, pctx, step_ctx, return_sequences,
                zero_output_for_mask)
+    else:
+        workspace.give(x_tm)  # (proj may be viewed by the steps' outputs)
     return output, states, ctx
 
 
@@ -228,7 +235,8 @@ def sequence_backward(cell, ctx, d_output, d_states, need_input_grad=True):
         [terms[0]] + [flush_denormals(term) for term in terms[1:]], rdp)
     flush_denormals(d_proj)
     dx_tm = cell.project_backward(pctx, d_proj, dp, grads, need_input_grad)
-    dx = None if dx_tm is None else np.ascontiguousarray(dx_tm.transpose(1, 0, 2))
+    dx = None if dx_tm is None else dx_tm.transpose(1, 0, 2).copy()
+    workspace.give(pctx, dx_tm)
     return dx, ds, cell._weight_grads(grads)
 
 
@@ -331,8 +339,10 @@ class BaseRNNCell(Layer, DropoutRNNCell):
         gates * units)."""
         steps, batch, features = x_tm.shape
         if dp is None:
-            proj = (x_tm.reshape(-1, features) @ self.kernel.value).reshape(
-                steps, batch, -1)
+            kernel = self.kernel.value
+            proj = workspace.take((steps, batch, kernel.shape[1]), kernel.dtype)
+            np.matmul(x_tm.reshape(-1, features), kernel,
+                      out=proj.reshape(-1, kernel.shape[1]))
         else:
             proj = masked_matmul(x_tm, self.kernel.value, dp)
         if self.use_bias:
@@ -340,8 +350,14 @@ class BaseRNNCell(Layer, DropoutRNNCell):
         return proj, (x_tm if keep else None)
 
     def project_backward(self, x_tm, d_proj, dp, grads, need_input_grad):
+        """The gradient of `x_tm` (None unless `need_input_grad`; in a
+        `workspace` array with one dropout mask or none); adds the kernel's
+        and the input bias's to `grads`."""
+        out = None
+        if need_input_grad and not isinstance(dp, list):
+            out = workspace.take(x_tm.shape, d_proj.dtype)
         dx, grads["kernel"] = masked_matmul_backward(
-            x_tm, self.kernel.value, dp, d_proj, need_input_grad)
+            x_tm, self.kernel.value, dp, d_proj, need_input_grad, da_out=out)
         if self.use_bias:
             self._add_input_bias_grad(grads, d_proj.reshape(-1, d_proj.shape[-1]).sum(0))
         return dx
