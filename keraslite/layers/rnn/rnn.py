@@ -116,7 +116,7 @@ def flush_denormals(a):
     on its two weight-gradient products per batch). An entry below 2**-100
     changes a float32 sum only where the sum is below ~1e-23.
     """
-    a[np.abs(a) < flush_threshold(a.dtype)] = 0
+    np.copyto(a, 0, where=np.abs(a) < flush_threshold(a.dtype))
     return a
 
 
