@@ -48,3 +48,34 @@ def test_zeroing_the_tail_equals_zeroing_everything(make, shape):
     full_dx = _backward(make(), x, fill_all=True)
     assert not np.isnan(tail_dx).any()
     np.testing.assert_array_equal(tail_dx, full_dx)
+
+
+# --- chunks: the batch goes through `CHUNK_BYTES` of input at a time ---------------
+from compat_tests.parity_pool_norm import POOL_NORM_CASES  # noqa: E402
+from keraslite.layers.pooling import base_pooling  # noqa: E402
+
+POOLING = [c for c in POOL_NORM_CASES if "Pooling" in c[0] and "Global" not in c[0]]
+
+
+def _pass(make, x):
+    layer = make(L)
+    t = autodiff.Tensor(x.copy(), requires_grad=True)
+    with autodiff.Tape() as tape:
+        out = layer._eager_call(t, training=True)
+    dy = np.random.default_rng(1).normal(size=out.shape).astype(x.dtype)
+    tape.gradient([(out, dy)])
+    return np.array(out.value, copy=True), t.grad
+
+
+@pytest.mark.parametrize("name,make,shapes,kind", POOLING, ids=[c[0] for c in POOLING])
+def test_one_image_per_chunk_gives_the_bits_of_the_whole_batch(monkeypatch, name, make,
+                                                               shapes, kind):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(5,) + tuple(shapes[0][1:])).astype("float32")
+    x[1] = np.round(x[1])  # ties for max pooling
+    monkeypatch.setattr(base_pooling, "CHUNK_BYTES", 1 << 40)
+    whole = _pass(make, x)
+    monkeypatch.setattr(base_pooling, "CHUNK_BYTES", 1)
+    chunked = _pass(make, x)
+    for a, b in zip(whole, chunked):
+        np.testing.assert_array_equal(a, b, err_msg=name)

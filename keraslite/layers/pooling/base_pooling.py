@@ -1,7 +1,9 @@
 """The shared part of MaxPooling1D/2D and AveragePooling1D/2D.
 
 Forward and backward loop over the positions of the pooling window (4 for a
-2x2 pool), each a strided view of the whole batch: `x[:, i::sh, j::sw, :]`.
+2x2 pool), each a strided view of a chunk of the batch's images:
+`x[a:b, i::sh, j::sw, :]`, a chunk of `CHUNK_BYTES` of input at a time so
+that the passes over it read it from the cache.
 """
 import itertools
 
@@ -12,6 +14,10 @@ from keraslite.layers.layer import Layer
 from keraslite.utils.argument_validation import (standardize_data_format,
                                                  standardize_padding,
                                                  standardize_tuple)
+
+
+# Pooling goes through a batch this many bytes of (padded) input at a time.
+CHUNK_BYTES = 512 << 10
 
 
 class _Geometry:
@@ -138,20 +144,36 @@ class BasePooling(Layer):
         padded[g.interior] = x
         return padded
 
+    def _by_images(self, src, work):
+        """Runs `work(start, stop)` over the images of the batch, a chunk of
+        `CHUNK_BYTES` of `src` at a time (the window passes then read it from
+        the cache)."""
+        n = src.shape[0]
+        chunk = max(1, CHUNK_BYTES // max(src[:1].nbytes, 1))
+        for start in range(0, n, chunk):
+            work(start, min(start + chunk, n))
+
     def forward(self, x, training=False, keep=False):
         g = self._geometry(x.shape)
         y = self._buffer("y", g.out_shape)
-        if self.pool_mode == "max":
-            src = self._padded(x, g, -np.inf)
-            np.copyto(y, src[g.windows[0]])
+        is_max = self.pool_mode == "max"
+        src = self._padded(x, g, -np.inf if is_max else 0.0)
+        counts = None if is_max else g.counts.astype(y.dtype)
+
+        def pool(start, stop):
+            part, out = src[start:stop], y[start:stop]
+            np.copyto(out, part[g.windows[0]])
             for window in g.windows[1:]:
-                np.maximum(y, src[window], out=y)
+                if is_max:
+                    np.maximum(out, part[window], out=out)
+                else:
+                    out += part[window]
+            if counts is not None:
+                out /= counts
+
+        self._by_images(src, pool)
+        if is_max:
             return y, ((g, src, y, self._slot) if keep else None)
-        src = self._padded(x, g, 0.0)
-        np.copyto(y, src[g.windows[0]])
-        for window in g.windows[1:]:
-            y += src[window]
-        y /= g.counts.astype(y.dtype)
         return y, ((g, None, None, self._slot) if keep else None)
 
     def backward(self, ctx, dy, need_input_grad=True, from_logits=False):
@@ -162,35 +184,44 @@ class BasePooling(Layer):
         if not need_input_grad:
             return None, []
         dx = self._buffer("dx", g.padded_shape, slot)
-        if g.tail is not None:
-            for tail in g.tail:
-                dx[tail] = 0.0
-        elif not g.tiles:
-            dx.fill(0.0)
-        if src is None:
-            mean_share = np.divide(dy, g.counts.astype(dy.dtype),
-                                   out=self._buffer("share", dy.shape, slot))
-        else:  # masks without branches: `np.copyto(where=)` is slow on random masks
-            unclaimed = np.ones(y.shape, bool)
-            hit = np.empty(y.shape, bool)
+        scratch = None
+        if src is None or g.overlap:
+            scratch = self._buffer("share", dy.shape, slot)
+        counts = g.counts.astype(dy.dtype)
         last = len(g.windows) - 1
-        for position, window in enumerate(g.windows):
+
+        def unpool(start, stop):
+            part, grad = dx[start:stop], dy[start:stop]
+            if g.tail is not None:
+                for tail in g.tail:
+                    part[tail] = 0.0
+            elif not g.tiles:
+                part.fill(0.0)
             if src is None:
-                if g.overlap:
-                    dx[window] += mean_share
+                mean_share = np.divide(grad, counts, out=scratch[start:stop])
+                for window in g.windows:
+                    if g.overlap:
+                        part[window] += mean_share
+                    else:
+                        part[window] = mean_share
+                return
+            # Masks without branches: `np.copyto(where=)` is slow on random masks.
+            inputs, maxima = src[start:stop], y[start:stop]
+            unclaimed = np.ones(maxima.shape, bool)
+            hit = np.empty(maxima.shape, bool)
+            for position, window in enumerate(g.windows):
+                if position < last:
+                    np.equal(inputs[window], maxima, out=hit)
+                    hit &= unclaimed
+                    unclaimed ^= hit
                 else:
-                    dx[window] = mean_share
-                continue
-            if position < last:
-                np.equal(src[window], y, out=hit)
-                hit &= unclaimed
-                unclaimed ^= hit
-            else:
-                hit = unclaimed
-            if g.overlap:
-                dx[window] += np.multiply(dy, hit, out=self._buffer("share", dy.shape, slot))
-            else:
-                np.multiply(dy, hit, out=dx[window])
+                    hit = unclaimed
+                if g.overlap:
+                    part[window] += np.multiply(grad, hit, out=scratch[start:stop])
+                else:
+                    np.multiply(grad, hit, out=part[window])
+
+        self._by_images(dx, unpool)
         return (dx[g.interior] if g.pad else dx), []
 
     def get_config(self):
