@@ -38,6 +38,21 @@ def test_indexed_slices_dense_is_numpys_scatter_add_bit_for_bit():
     np.testing.assert_array_equal(_bits(np.asarray(slices)), _bits(expected))
 
 
+def test_scatter_add_is_numpys_add_at_for_any_index_dtype_and_repeated_calls():
+    # The flat indices are built in a reused work array, in intp: uint8 row
+    # ids times a width of 7 would overflow in their own dtype.
+    rng = np.random.default_rng(2)
+    for n, rows, width, dtype in ((300, 200, 7, np.uint8), (300, 200, 7, np.uint8),
+                                  (90, 40, 3, np.int32), (300, 200, 7, np.intp)):
+        ids = rng.integers(0, rows, n).astype(dtype)
+        values = _values(rng, n, width)
+        expected = np.zeros((rows, width), "float32")
+        np.add.at(expected, ids.astype(np.intp), values)
+        out = np.zeros((rows, width), "float32")
+        autodiff.scatter_add(out, ids, values)
+        np.testing.assert_array_equal(_bits(out), _bits(expected))
+
+
 def test_sum_of_slices_is_the_sum_of_their_dense_matrices_bit_for_bit():
     rng = np.random.default_rng(1)
     parts = [(rng.integers(0, 15, n), _values(rng, n, 4)) for n in (40, 25, 60)]

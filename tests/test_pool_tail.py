@@ -6,7 +6,9 @@ import numpy as np
 import pytest
 
 import keraslite
+from compat_tests.parity_pool_norm import POOL_NORM_CASES
 from keraslite import autodiff
+from keraslite.layers.pooling import base_pooling
 
 L = keraslite.layers
 
@@ -51,8 +53,6 @@ def test_zeroing_the_tail_equals_zeroing_everything(make, shape):
 
 
 # --- chunks: the batch goes through `CHUNK_BYTES` of input at a time ---------------
-from compat_tests.parity_pool_norm import POOL_NORM_CASES  # noqa: E402
-from keraslite.layers.pooling import base_pooling  # noqa: E402
 
 POOLING = [c for c in POOL_NORM_CASES if "Pooling" in c[0] and "Global" not in c[0]]
 

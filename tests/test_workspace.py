@@ -67,8 +67,10 @@ def test_an_lstm_training_loop_reuses_the_same_buffers_after_its_first_step():
     held = workspace.held_bytes()
     pooled = {id(a) for arrays in workspace._free.values() for a in arrays}
     # states (31, 16, 6) twice, tanh(c), the gates and their gradient
-    # (30, 16, 24) twice, the time-major input and its gradient (30, 16, 8)
-    assert held == 4 * (2 * 31 * 16 * 6 + 30 * 16 * 6 + 2 * 30 * 16 * 24 + 2 * 30 * 16 * 8)
+    # (30, 16, 24) twice, the time-major input and its gradient (30, 16, 8),
+    # and the embedding gradient's flat indices (16 * 30 ids, 8 wide, intp)
+    assert held == 4 * (2 * 31 * 16 * 6 + 30 * 16 * 6 + 2 * 30 * 16 * 24 + 2 * 30 * 16 * 8) \
+        + np.dtype(np.intp).itemsize * 16 * 30 * 8
     for _ in range(3):
         model.train_on_batch(x, y)
         assert workspace.held_bytes() == held

@@ -158,16 +158,14 @@ class BasePooling(Layer):
         y = self._buffer("y", g.out_shape)
         is_max = self.pool_mode == "max"
         src = self._padded(x, g, -np.inf if is_max else 0.0)
+        combine = np.maximum if is_max else np.add
         counts = None if is_max else g.counts.astype(y.dtype)
 
         def pool(start, stop):
             part, out = src[start:stop], y[start:stop]
             np.copyto(out, part[g.windows[0]])
             for window in g.windows[1:]:
-                if is_max:
-                    np.maximum(out, part[window], out=out)
-                else:
-                    out += part[window]
+                combine(out, part[window], out=out)
             if counts is not None:
                 out /= counts
 
@@ -187,7 +185,7 @@ class BasePooling(Layer):
         scratch = None
         if src is None or g.overlap:
             scratch = self._buffer("share", dy.shape, slot)
-        counts = g.counts.astype(dy.dtype)
+        counts = g.counts.astype(dy.dtype) if src is None else None
         last = len(g.windows) - 1
 
         def unpool(start, stop):
