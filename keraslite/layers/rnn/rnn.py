@@ -17,6 +17,7 @@ from keraslite.layers.layer import Layer, Variable, _accepts_training, number_ca
 from keraslite.layers.rnn.dropout_rnn_cell import DropoutRNNCell
 from keraslite.ops.node import flatten
 from keraslite.utils import workspace
+from keraslite.utils.numerical_utils import column_sums
 
 
 # --- small kernels shared by the cells -------------------------------------------
@@ -359,7 +360,8 @@ class BaseRNNCell(Layer, DropoutRNNCell):
         dx, grads["kernel"] = masked_matmul_backward(
             x_tm, self.kernel.value, dp, d_proj, need_input_grad, da_out=out)
         if self.use_bias:
-            self._add_input_bias_grad(grads, d_proj.reshape(-1, d_proj.shape[-1]).sum(0))
+            self._add_input_bias_grad(
+                grads, column_sums(d_proj.reshape(-1, d_proj.shape[-1])))
         return dx
 
     def recurrent_kernel_grad(self, terms, rdp):
