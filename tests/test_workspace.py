@@ -66,10 +66,12 @@ def test_an_lstm_training_loop_reuses_the_same_buffers_after_its_first_step():
     model.train_on_batch(x, y)
     held = workspace.held_bytes()
     pooled = {id(a) for arrays in workspace._free.values() for a in arrays}
-    # states (31, 16, 6) twice, tanh(c), the gates and their gradient
-    # (30, 16, 24) twice, the time-major input and its gradient (30, 16, 8),
-    # and the embedding gradient's flat indices (16 * 30 ids, 8 wide, intp)
-    assert held == 4 * (2 * 31 * 16 * 6 + 30 * 16 * 6 + 2 * 30 * 16 * 24 + 2 * 30 * 16 * 8) \
+    # states (31, 16, 6) twice, tanh(c) and the g gate (30, 16, 6), the
+    # gates and their gradient (30, 16, 24) twice, the time-major input and
+    # its gradient (30, 16, 8), and the embedding gradient's flat indices
+    # (16 * 30 ids, 8 wide, intp)
+    assert held == 4 * (2 * 31 * 16 * 6 + 2 * 30 * 16 * 6 + 2 * 30 * 16 * 24
+                        + 2 * 30 * 16 * 8) \
         + np.dtype(np.intp).itemsize * 16 * 30 * 8
     for _ in range(3):
         model.train_on_batch(x, y)
@@ -104,7 +106,9 @@ def test_rnn_results_share_no_memory_with_reused_buffers(batch, go_backwards,
             results += [dx] + d_states + weight_grads
     expected = [r.copy() for r in results]
     pooled = [a for arrays in workspace._free.values() for a in arrays]
-    assert len(pooled) == 7  # x_tm, the gates, h, c, tanh(c); dz, dx_tm
+    # x_tm, the gates, g (one step's without backward, every step's with),
+    # h, c, tanh(c); dz, dx_tm
+    assert len(pooled) == 9
     for _ in range(2):  # the pooled buffers are overwritten by later calls
         _, _, ctx = run(True)
         sequence_backward(layer.cell, ctx, None, [np.ones((batch, 4), "float32")])

@@ -125,7 +125,10 @@ class Embedding(Layer):
         ids = self._indices(x)
         y = self._buffer("y", ids.shape + (self.output_dim,)) if ids.ndim else \
             np.empty((self.output_dim,), self.dtype)
-        np.take(self.embeddings.value, ids, axis=0, out=y)
+        # mode="clip": the ids are checked above; with out= the default mode
+        # ("raise") gathers into a temporary first (64000 ids of 32: 4.0 ms
+        # against 0.7)
+        np.take(self.embeddings.value, ids, axis=0, out=y, mode="clip")
         return y, (ids if keep else None)
 
     def backward(self, ctx, dy, need_input_grad=True, from_logits=False):
