@@ -272,22 +272,9 @@ def scatter_add(out, indices, values):
     width = values[0].size if len(values) else 1
     flat = workspace.take((indices.size, width), np.intp)
     rows = np.multiply(indices.reshape(-1), width, dtype=np.intp)  # no overflow
-    np.add(rows[:, None], _arange(width), out=flat)
+    np.add(rows[:, None], np.arange(width, dtype=np.intp), out=flat)
     np.add.at(out.reshape(-1), flat.reshape(-1), values.reshape(-1))
     workspace.give(flat)
-
-
-_ARANGES = {}
-
-
-def _arange(n):
-    """A read-only `np.arange(n)` (cached)."""
-    arange = _ARANGES.get(n)
-    if arange is None:
-        arange = np.arange(n, dtype=np.intp)
-        arange.flags.writeable = False
-        _ARANGES[n] = arange
-    return arange
 
 
 def dense(grad):
