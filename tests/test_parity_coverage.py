@@ -57,6 +57,8 @@ INTERNAL_MODULES = {
     "trainers.compile_utils": "how compile's loss/metrics map onto outputs",
     "trainers.compile_config": "compile()'s arguments as a file's compile_config "
                                "(Model.get_compile_config/compile_from_config)",
+    "utils.denormal": "how fit/evaluate/predict flush subnormals as "
+                      "TensorFlow does; Keras has no such module",
     "trainers.blas_threads": "how fit chooses its BLAS thread count; its "
                              "setting is config.set_blas_threads",
     "trainers.epoch_iterator": "the steps of an epoch over a data adapter, behind fit",

@@ -22,6 +22,7 @@ import numpy as np
 from keraslite.autodiff import IndexedSlices
 from keraslite.layers.layer import Variable
 from keraslite.optimizers import schedules
+from keraslite.utils import denormal
 from keraslite.utils.naming import snake_case, unique_name
 
 
@@ -488,7 +489,14 @@ class Optimizer:
         per = -(-variable.size // _BLOCK // threads) * _BLOCK
         bounds = [(i * per, min((i + 1) * per, variable.size))
                   for i in range(threads)]
-        futures = [_pool().submit(run, a, b) for a, b in bounds[1:] if a < b]
+        flush = denormal.flushing()  # the workers compute as this thread does
+
+        def run_flushing(first, stop):
+            with denormal.flush_denormals(flush):
+                run(first, stop)
+
+        futures = [_pool().submit(run_flushing, a, b)
+                   for a, b in bounds[1:] if a < b]
         run(*bounds[0])
         for future in futures:
             future.result()
@@ -598,7 +606,8 @@ def _pool():
         from concurrent.futures import ThreadPoolExecutor
 
         _POOL.append(ThreadPoolExecutor(max(1, (os.cpu_count() or 2) - 1),
-                                        thread_name_prefix="keraslite-update"))
+                                        thread_name_prefix="keraslite-update",
+                                        initializer=denormal.ieee))
     return _POOL[0]
 
 

@@ -6,7 +6,9 @@ optimizer's update, then the metrics. When an output comes straight from
 a softmax (sigmoid) layer and its loss is categorical (binary)
 crossentropy, the loss is computed from that layer's logits, as Keras's
 TensorFlow backend does, so the gradient entering the layer is the fused
-`softmax(z) - y`.
+`softmax(z) - y`. The training, test and predict steps flush subnormal
+floats to zero, as TensorFlow's and XLA's CPU kernels do
+(`keraslite.utils.denormal`).
 
 Data is handled as flat lists: one array per model input, one per output.
 """
@@ -26,6 +28,7 @@ from keraslite.trainers import blas_threads, data_adapters
 from keraslite.trainers import epoch_iterator as epoch_iterator_module
 from keraslite.trainers.compile_utils import CompiledOutputs
 from keraslite.trainers.data_adapters import data_adapter_utils
+from keraslite.utils.denormal import flush_denormals
 
 
 class Trainer:
@@ -259,21 +262,25 @@ class Trainer:
     def _train_step(self, xs, ys, sws, variables=None):
         if variables is None:
             variables = self.trainable_weights
-        tape = autodiff.Tape(watch=variables)
-        outputs, masks = self._run(xs, True, tape, with_masks=True)
-        loss, seeds, preds, per_output = self._losses(tape, outputs, ys, sws, True,
-                                                      variables, masks)
-        grads = self._gradients(tape, seeds, variables)
-        if variables:
-            self.optimizer._apply_own_gradients(grads, variables)
-        self._update_metrics(loss, per_output, ys, preds, sws, len(xs[0]), masks)
+        with flush_denormals():  # as TensorFlow's and XLA's CPU kernels
+            tape = autodiff.Tape(watch=variables)
+            outputs, masks = self._run(xs, True, tape, with_masks=True)
+            loss, seeds, preds, per_output = self._losses(
+                tape, outputs, ys, sws, True, variables, masks)
+            grads = self._gradients(tape, seeds, variables)
+            if variables:
+                self.optimizer._apply_own_gradients(grads, variables)
+            self._update_metrics(loss, per_output, ys, preds, sws, len(xs[0]),
+                                 masks)
 
     def _test_step(self, xs, ys, sws):
-        tape = autodiff.Tape()  # records only what a loss may read as logits
-        outputs, masks = self._run(xs, False, tape, with_masks=True)
-        loss, _, preds, per_output = self._losses(tape, outputs, ys, sws, False,
-                                                  self.trainable_weights, masks)
-        self._update_metrics(loss, per_output, ys, preds, sws, len(xs[0]), masks)
+        with flush_denormals():
+            tape = autodiff.Tape()  # records only what a loss may read as logits
+            outputs, masks = self._run(xs, False, tape, with_masks=True)
+            loss, _, preds, per_output = self._losses(
+                tape, outputs, ys, sws, False, self.trainable_weights, masks)
+            self._update_metrics(loss, per_output, ys, preds, sws, len(xs[0]),
+                                 masks)
 
     def _compute_loss_and_grads(self, x, y, sample_weight=None):
         """Loss and gradients (aligned with `trainable_weights`) of one batch.
@@ -721,7 +728,9 @@ class Trainer:
         num = data_utils.num_batches(n, batch_size, steps)
         if num == 1 and verbose == 0 and not callbacks:
             # Fast path for one silent batch (e.g. a single sample).
-            return self._structure_outputs([np.array(o) for o in self._run(xs, False)])
+            with flush_denormals():
+                outputs = self._run(xs, False)
+            return self._structure_outputs([np.array(o) for o in outputs])
         callback_list = callbacks_module.CallbackList(
             callbacks, add_progbar=verbose != 0, model=self,
             verbose=verbose, epochs=1, steps=num,
@@ -731,7 +740,8 @@ class Trainer:
         for step in range(num):
             start, stop = step * batch_size, min((step + 1) * batch_size, n)
             callback_list.on_predict_batch_begin(step)
-            batch = self._run([v[start:stop] for v in xs], False)
+            with flush_denormals():
+                batch = self._run([v[start:stop] for v in xs], False)
             if outs is None:
                 total = min(n, num * batch_size)
                 outs = [np.empty((total,) + np.shape(b)[1:], dtype=np.asarray(b).dtype)
@@ -776,7 +786,8 @@ class Trainer:
         callback_list.on_predict_begin()
         for step, xs in epoch_iterator:
             callback_list.on_predict_batch_begin(step)
-            batch = [np.array(o) for o in self._run(xs, False)]
+            with flush_denormals():
+                batch = [np.array(o) for o in self._run(xs, False)]
             if outs is None:
                 outs = [[] for _ in batch]
             for out, b in zip(outs, batch):
