@@ -24,8 +24,7 @@ CASES = {
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
-@pytest.mark.parametrize("threads", [1, 2])
-def test_update_equals_keras_bit_for_bit(name, threads):
+def test_update_equals_keras_bit_for_bit(name):
     keras.backend.clear_session()
     keraslite.backend.clear_session()
     rng = np.random.default_rng(3)
@@ -36,7 +35,6 @@ def test_update_equals_keras_bit_for_bit(name, threads):
     ours = getattr(keraslite.optimizers, cls)(**CASES[name])
     theirs = getattr(keras.optimizers, cls)(**CASES[name])
     ours.build(ours_vars)
-    ours._set_update_threads(threads)
     for step in range(12):
         grads = [(rng.normal(size=s) * (3.0 if step % 5 == 0 else 0.1)).astype("float32")
                  for s in SHAPES]

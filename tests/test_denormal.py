@@ -76,23 +76,6 @@ def test_other_threads_keep_ieee():
     assert seen[0] > 0
 
 
-def test_ieee_clears_an_inherited_mode():
-    seen = []
-
-    def work():
-        seen.append(_square())
-        denormal.ieee()
-        seen.append(_square())
-
-    with flush_denormals():
-        thread = threading.Thread(target=work)
-        thread.start()
-        thread.join()
-        denormal.ieee()  # inside a scope: leaves it alone
-        assert _square() == 0
-    assert seen[0] == 0 and seen[1] > 0
-
-
 def _tiny_model(**compile_kwargs):
     """Dense output TINY * TINY (subnormal), then scaled up by 1e30: 1e-10
     with IEEE subnormals, 0 when they flush."""
@@ -139,16 +122,16 @@ def test_evaluate_and_fit_flush():
     assert _square() > 0
 
 
-def test_optimizer_workers_follow_the_calling_thread():
-    """The threads sharing a large update compute as the caller does: a
-    velocity that would be subnormal is 0 in every block."""
-    n = 300_000  # several blocks, so each worker gets a share
+def test_blocked_update_flushes_in_every_block():
+    """A large variable's update, done block by block, computes as the
+    calling thread does: a velocity that would be subnormal is 0 in every
+    block."""
+    n = 300_000  # several blocks
     results = {}
     for flush in (False, True):
         opt = optimizers.RMSprop(learning_rate=0.0)  # the slots only
         var = Variable(np.zeros(n, np.float32), "kernel")
         opt.build([var])
-        opt._set_update_threads(2)
         with flush_denormals(flush):
             opt.apply_gradients([(np.full(n, TINY, np.float32), var)])
         velocity = np.asarray(opt.variables[-1].value).reshape(-1)

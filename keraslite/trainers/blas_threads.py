@@ -18,9 +18,7 @@ and at several threads once it exceeds 512, so a product such as MNIST's
 `x @ W1` (K = 784) can differ in its last bits (relative ~5e-7) between
 thread counts; with a fixed count, results are repeatable bit for bit.
 
-The optimizer's elementwise update of a large variable follows the same
-count (its blocks shared among that many threads), so a trial measures
-both. The thread count is set through `threadpoolctl` (imported at the first
+The thread count is set through `threadpoolctl` (imported at the first
 `fit`, not with keraslite); without it `fit` leaves the BLAS alone.
 """
 import os
@@ -85,13 +83,9 @@ class BlasThreads:
         setting: A fixed count, or None to measure (default: the
             `set_blas_threads` setting).
         environ: Where to look for the BLAS variables (os.environ).
-        on_change: Also called with each count set (fit: the optimizer's
-            update threads), and with 1 at `close`.
     """
 
-    def __init__(self, controllers=None, setting=None, environ=None,
-                 on_change=None):
-        self._on_change = on_change
+    def __init__(self, controllers=None, setting=None, environ=None):
         self._controllers = _blas_controllers() if controllers is None else controllers
         setting = _SETTING[0] if setting is None else setting
         environ = os.environ if environ is None else environ
@@ -109,8 +103,6 @@ class BlasThreads:
     def _set(self, threads):
         for controller in self._controllers:
             controller.set_num_threads(threads)
-        if self._on_change is not None:
-            self._on_change(threads)
 
     def observe(self, seconds, batch_size):
         """Reports one training step's duration."""
@@ -121,8 +113,6 @@ class BlasThreads:
         """Restores the thread counts found at the start."""
         for controller, threads in zip(self._controllers, self._original):
             controller.set_num_threads(threads)
-        if self._on_change is not None:
-            self._on_change(1)
 
 
 def candidates(most):

@@ -587,8 +587,7 @@ class Trainer:
             callback_list.on_train_begin()
             epoch_logs = {}  # logs of the last completed epoch
             # The BLAS thread count of the loop: measured, unless the user chose.
-            blas = self._blas_threads = blas_threads.BlasThreads(
-                on_change=self.optimizer._set_update_threads)
+            blas = self._blas_threads = blas_threads.BlasThreads()
             batch_hooks = callback_list.overrides(
                 "on_train_batch_begin", "on_train_batch_end",
                 "on_batch_begin", "on_batch_end")

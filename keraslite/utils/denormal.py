@@ -82,20 +82,6 @@ def supported():
     return _functions() is not None
 
 
-def ieee():
-    """Turns flushing off in the calling thread (outside any scope): a new
-    thread inherits its creator's mode, so keraslite's own worker threads
-    start with this."""
-    functions = _functions()
-    if functions is None or flushing():
-        return
-    env = _fenv()
-    functions[0](env)
-    if env[-1] & _MXCSR_FTZ_DAZ:
-        env[-1] &= ~_MXCSR_FTZ_DAZ
-        functions[1](env)
-
-
 def flushing():
     """Whether the calling thread is inside `flush_denormals()`."""
     return getattr(_STATE, "depth", 0) > 0
