@@ -64,7 +64,8 @@ class Tensor(TensorOps):
     `keraslite.ops` function, each recorded with its gradient.
     """
 
-    __slots__ = ("value", "requires_grad", "grad", "logits_record", "_keras_mask")
+    __slots__ = ("value", "requires_grad", "grad", "logits_record", "relu_record",
+                 "_keras_mask")
 
     def __init__(self, value, requires_grad=False):
         self.value = value
@@ -74,6 +75,10 @@ class Tensor(TensorOps):
         self._keras_mask = None
         # The record of a softmax/sigmoid layer whose logits a loss may use.
         self.logits_record = None
+        # The record of a convolution whose activation is relu: a max
+        # pooling that alone reads its output applies relu's mask on its
+        # (smaller) output gradient instead (see BasePooling).
+        self.relu_record = None
 
     shape = property(lambda self: self.value.shape)
     dtype = property(lambda self: self.value.dtype)

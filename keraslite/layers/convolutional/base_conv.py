@@ -456,6 +456,16 @@ class ConvCore:
     def _logits_of(self, ctx):
         return ctx[-2] if self._keeps_logits else None
 
+    def _record(self, tape, inputs, outputs, ctx):
+        out = Layer._record(self, tape, inputs, outputs, ctx)
+        if self._act_backward is activations._relu_backward and \
+                self.activity_regularizer is None:
+            # A max pooling that alone reads `out` may apply relu's mask to
+            # its own output gradient and mark this record `from_logits`
+            # (BasePooling.backward): the same numbers, a quarter of the pass.
+            out.relu_record = tape.records[-1]
+        return out
+
     def _geometry(self, shape, groups, padding=None):
         g = geometry(shape[0], self._spatial(shape), shape[self._channel_axis()],
                      self.kernel_size, self.strides, self.dilation_rate,

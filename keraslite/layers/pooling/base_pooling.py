@@ -171,16 +171,29 @@ class BasePooling(Layer):
 
         self._by_images(src, pool)
         if is_max:
-            return y, ((g, src, y, self._slot) if keep else None)
-        return y, ((g, None, None, self._slot) if keep else None)
+            return y, ((g, src, y, self._slot, None) if keep else None)
+        return y, ((g, None, None, self._slot, None) if keep else None)
+
+    def _record(self, tape, inputs, outputs, ctx):
+        producer = getattr(inputs, "relu_record", None)
+        if producer is not None and self.pool_mode == "max":
+            ctx = ctx[:-1] + ((tape, inputs, producer),)
+        return super()._record(tape, inputs, outputs, ctx)
 
     def backward(self, ctx, dy, need_input_grad=True, from_logits=False):
         """Max: `dy` goes to the first maximum of each window in row-major
         order (as TensorFlow's MaxPoolGrad on ties). Average: `dy / count`
         goes to every element of the window. Overlapping windows add up."""
-        g, src, y, slot = ctx
+        g, src, y, slot, relu = ctx
         if not need_input_grad:
             return None, []
+        if relu is not None and _takes_relu(*relu):
+            # The input is a relu's output that only this layer reads: its
+            # gradient is `dx * (x > 0)`, and `x > 0` where a window's
+            # maximum sits exactly where `maximum > 0`; so the mask goes on
+            # `dy`, a quarter of the size for a 2x2 pool, and the
+            # convolution skips its relu backward (same numbers).
+            dy = np.multiply(dy, y > 0, out=self._buffer("relu_dy", dy.shape, slot))
         dx = self._buffer("dx", g.padded_shape, slot)
         scratch = None
         if src is None or g.overlap:
@@ -230,3 +243,19 @@ class BasePooling(Layer):
             "strides": self.strides,
             "data_format": self.data_format,
         }
+
+
+def _takes_relu(tape, tensor, producer):
+    """Whether `tensor` (a relu's output) has no gradient yet and no reader
+    on `tape` but this pooling (then its producer skips its relu backward)."""
+    if tensor.grad is not None:
+        return False
+    readers = 0
+    for rec in tape.records:
+        for x in rec.inputs:
+            if x is tensor:
+                readers += 1
+    if readers != 1:
+        return False
+    producer.from_logits = True
+    return True
