@@ -201,36 +201,60 @@ def sparse_categorical_crossentropy(
         axis: Class axis (only -1 is supported).
     """
     _check_axis(axis, y_pred)
-    y_pred = _as_float(y_pred)
-    y_true, valid = _ignore(np.asarray(y_true), ignore_class)
-    labels = _sparse_labels(y_true, y_pred)
-    # As Keras: softmax crossentropy on the logits, or on log(clip(p)).
-    log_p = _log_softmax(_sparse_logits(y_pred, from_logits))
-    values = -np.take_along_axis(log_p, labels[..., None], axis=-1)[..., 0]
-    if valid is not None:
-        values = np.where(valid.reshape(values.shape), values, 0.0)
-    return values.astype(y_pred.dtype)
+    return _sparse_softmax_terms(y_true, _as_float(y_pred), from_logits,
+                                 ignore_class)[0]
 
 
 def _sparse_categorical_crossentropy_grad(
     y_true, y_pred, from_logits=False, ignore_class=None, axis=-1
 ):
+    return _sparse_softmax_terms(y_true, y_pred, from_logits, ignore_class)[1]
+
+
+def _sparse_categorical_crossentropy_value_and_grad(
+    y_true, y_pred, from_logits=False, ignore_class=None, axis=-1
+):
+    """Both at once when `y_pred` is in floatx (else the values are computed
+    in floatx and the gradient in `y_pred`'s dtype, as the two functions)."""
+    if np.asarray(y_pred).dtype != backend.floatx():
+        return (sparse_categorical_crossentropy(y_true, y_pred, from_logits,
+                                                ignore_class, axis),
+                _sparse_categorical_crossentropy_grad(y_true, y_pred, from_logits,
+                                                      ignore_class, axis))
+    _check_axis(axis, y_pred)
+    return _sparse_softmax_terms(y_true, y_pred, from_logits, ignore_class)
+
+
+def _sparse_softmax_terms(y_true, y_pred, from_logits, ignore_class):
+    """The per-sample values and the gradient, sharing one softmax.
+
+    As Keras: softmax crossentropy on the logits, or on log(clip(p));
+    `log_softmax(z) = s - log(sum(exp(s)))` and `softmax(z) = exp(s) /
+    sum(exp(s))` with `s = z - max(z)`; the gradient with respect to the
+    logits is the softmax less 1 at the label.
+    """
     y_true, valid = _ignore(np.asarray(y_true), ignore_class)
     labels = _sparse_labels(y_true, y_pred)
-    grad = _softmax(_sparse_logits(y_pred, from_logits))
-    np.put_along_axis(
-        grad,
-        labels[..., None],
-        np.take_along_axis(grad, labels[..., None], axis=-1) - 1.0,
-        axis=-1,
-    )
+    logits = _sparse_logits(y_pred, from_logits)
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    exp = np.exp(shifted)
+    total = exp.sum(axis=-1, keepdims=True)
+    log_p = shifted - np.log(total)
+    # The labels' entries, through flat (row, label) pairs.
+    rows = np.arange(labels.size)
+    flat_labels = labels.reshape(-1)
+    values = -log_p.reshape(-1, log_p.shape[-1])[rows, flat_labels].reshape(
+        labels.shape)
+    grad = np.divide(exp, total, out=exp)
+    grad.reshape(-1, grad.shape[-1])[rows, flat_labels] -= 1.0
     if not from_logits:
         eps = backend.epsilon()
         inside = (y_pred >= eps) & (y_pred <= 1.0 - eps)
         grad = np.where(inside, grad / np.clip(y_pred, eps, 1.0 - eps), 0.0)
     if valid is not None:
+        values = np.where(valid.reshape(values.shape), values, 0.0)
         grad = grad * valid.reshape(grad.shape[:-1] + (1,))
-    return grad.astype(y_pred.dtype)
+    return values.astype(y_pred.dtype), grad.astype(y_pred.dtype)
 
 
 def _ignore(y_true, ignore_class):
@@ -730,6 +754,12 @@ _GRADIENTS = {
     dice: _dice_grad,
     tversky: _tversky_grad,
 }
+
+# Losses whose per-sample values and gradient are computed together (one
+# pass shares their common part); `value_and_grad` uses them.
+_VALUES_AND_GRADIENTS = {
+    sparse_categorical_crossentropy: _sparse_categorical_crossentropy_value_and_grad,
+}
 _LOGITS_ACTIVATION = {
     categorical_crossentropy: "softmax",
     sparse_categorical_crossentropy: "softmax",
@@ -888,10 +918,15 @@ class LossFunctionWrapper(Loss):
         y_true = squeeze_or_expand_to_same_rank(y_true, y_pred)[0]
         if y_true.ndim == y_pred.ndim + 1 and y_true.shape[-1] == 1:
             y_true = y_true[..., 0]
-        values = self.fn(y_true, y_pred, **kwargs)
+        fused = _VALUES_AND_GRADIENTS.get(self.fn)
+        if fused is not None:
+            values, grad = fused(y_true, y_pred, **kwargs)
+        else:
+            values = self.fn(y_true, y_pred, **kwargs)
         weights = self._weights(y_true, values, sample_weight)
         value = self._reduce(values, weights)
-        grad = grad_fn(y_true, y_pred, **kwargs)
+        if fused is None:
+            grad = grad_fn(y_true, y_pred, **kwargs)
         if values.ndim == 0 and (weights is None or weights.ndim == 0):
             divisor = 1.0  # a scalar loss is returned as it is, unreduced
         else:
