@@ -158,6 +158,11 @@ class Tape:
     def watches(self, variable):
         return id(variable) in self.watched
 
+    def readers(self, tensor):
+        """How many recorded inputs are `tensor` (a record reading it twice
+        counts twice)."""
+        return sum(x is tensor for rec in self.records for x in rec.inputs)
+
     def add_weight_grad(self, variable, grad):
         """Adds a gradient computed by a built-in layer's backward."""
         leaf = self.leaf(variable)

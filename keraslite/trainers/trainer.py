@@ -241,9 +241,8 @@ class Trainer:
         if activation is not _activation_named(wanted):
             return None
         # The logits' gradient is only right if nothing else reads `out`.
-        for rec in tape.records:
-            if any(t is out for t in rec.inputs):
-                return None
+        if tape.readers(out):
+            return None
         return record, logits
 
     def _gradients(self, tape, seeds, variables):

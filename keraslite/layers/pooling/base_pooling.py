@@ -248,14 +248,7 @@ class BasePooling(Layer):
 def _takes_relu(tape, tensor, producer):
     """Whether `tensor` (a relu's output) has no gradient yet and no reader
     on `tape` but this pooling (then its producer skips its relu backward)."""
-    if tensor.grad is not None:
-        return False
-    readers = 0
-    for rec in tape.records:
-        for x in rec.inputs:
-            if x is tensor:
-                readers += 1
-    if readers != 1:
+    if tensor.grad is not None or tape.readers(tensor) != 1:
         return False
     producer.from_logits = True
     return True
