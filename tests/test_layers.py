@@ -58,6 +58,22 @@ def test_dense_backward_and_parameter_gradients():
     assert d_kernel[i, j] == pytest.approx((up - down) / (2 * eps), rel=2e-2)
 
 
+@pytest.mark.parametrize("shape", [(6, 3), (300, 7), (4, 5, 3)])
+def test_dense_bias_gradient_is_the_output_gradient_summed_over_samples(shape):
+    # The bias gradient is a BLAS product (ones @ dy): its additions run in
+    # BLAS's order, so it equals the float64 sum to float32 rounding.
+    rng = np.random.default_rng(2)
+    layer = layers.Dense(5)
+    x = rng.normal(size=shape).astype("float32")
+    dy = rng.normal(size=shape[:-1] + (5,)).astype("float32")
+    layer._maybe_build(x.shape)
+    _, ctx = layer.forward(x, training=True, keep=True)
+    _, grads = layer.backward(ctx, dy.copy())
+    expected = dy.reshape(-1, 5).sum(axis=0, dtype="float64")
+    assert grads[1].dtype == np.float32 and grads[1].shape == (5,)
+    np.testing.assert_allclose(grads[1], expected, rtol=1e-5, atol=1e-5)
+
+
 def test_dense_on_3d_input_acts_on_last_axis():
     layer = layers.Dense(2)
     out = layer(np.ones((4, 3, 5), "float32"))
