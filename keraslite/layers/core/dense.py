@@ -4,7 +4,6 @@ import numpy as np
 from keraslite import activations, initializers, regularizers
 from keraslite import constraints
 from keraslite.layers.layer import Layer
-from keraslite.utils.numerical_utils import column_sums
 
 
 class Dense(Layer):
@@ -147,7 +146,7 @@ class Dense(Layer):
         np.matmul(x.T, dy, out=d_kernel)
         grads = [d_kernel]
         if self.use_bias:
-            grads.append(column_sums(dy, out=self._buffer("d_bias", (self.units,), slot)))
+            grads.append(np.sum(dy, axis=0, out=self._buffer("d_bias", (self.units,), slot)))
         if not need_input_grad:
             return None, grads
         dx = self._buffer("dx", x.shape, slot)
