@@ -98,6 +98,7 @@ INTERNAL_MODULES = {
     "layers.core": "a package of core layers (exported by layers)",
     "layers.convolutional": "a package of convolution layers (exported by layers)",
     "layers.convolutional.base_conv": "the convolutions' arguments and their im2col lowering",
+    "layers.convolutional.conv_pool": "a relu Conv2D and the MaxPooling2D tiling its output run as one step in Sequential models (compared with the two layers in tests/test_conv_pool_fusion.py)",
     "layers.convolutional.base_conv_transpose": "the transposed convolutions' shared part",
     "layers.convolutional.base_depthwise_conv": "the depthwise convolutions' shared part",
     "layers.convolutional.base_separable_conv": "the separable convolutions' shared part",

@@ -8,6 +8,8 @@ import numpy as np
 
 from keraslite import autodiff, backend
 from keraslite import layers as layers_module
+from keraslite.layers.convolutional import conv_pool
+from keraslite.layers.convolutional.conv_pool import ConvPool
 from keraslite.layers.core.input_layer import InputLayer
 from keraslite.layers.layer import Layer, dtype_policy_config, number_call
 from keraslite.models.model import Model, call_and_mask, fit_input
@@ -188,13 +190,17 @@ class Sequential(Model):
             # shape already: in inference just their forwards, in training
             # their recorded calls, without `_eager_call`'s generic work.
             state = autodiff._STATE
+            steps = self._steps()
             if state["tape"] is None:
-                for layer in self._layers:
-                    number_call(layer, state)
-                    x, _ = layer.forward(x, training=training)
+                for step in steps:
+                    if type(step) is ConvPool:
+                        x = step.call(x)
+                        continue
+                    number_call(step, state)
+                    x, _ = step.forward(x, training=training)
                 return x
-            for layer in self._layers:
-                x = layer.call(x, training=training)
+            for step in steps:
+                x = step.call(x, training=training)
             return x
         for layer in self._layers:
             x = layer._eager_call(x, training=training)
@@ -215,6 +221,16 @@ class Sequential(Model):
 
     def _may_make_mask(self):
         return not self._mask_free
+
+    def _steps(self):
+        """The layers, with each relu Conv2D + tiling MaxPooling2D pair as one
+        `ConvPool` step (see `conv_pool`); cached while the layers stay."""
+        key = tuple(map(id, self._layers))
+        cached = self.__dict__.get("_steps_cache")
+        if cached is None or cached[0] != key:
+            cached = (key, conv_pool.plan(self._layers))
+            self.__dict__["_steps_cache"] = cached  # not a tracked attribute
+        return cached[1]
 
     def _plain_stack(self):
         """Whether every layer is a built built-in without activity penalty."""

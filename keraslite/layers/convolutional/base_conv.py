@@ -491,18 +491,23 @@ class ConvCore:
         col = self._buffer("col", (groups, g.taps + fold, g.rows) if taps_major(g)
                            else (groups, g.rows, g.taps), slot)
         im2col(xp, g, col[:, :g.taps] if fold else col)
-        z = self._buffer("z", (g.rows, kernel.shape[-1]), slot)
-        if fold:
+        return g, col, self._col_product(g, col, kernel, bias, g.rows, slot)
+
+    def _col_product(self, g, col, kernel, bias, rows, slot):
+        """`z` (rows, F): the filled `col` times the kernel, plus the bias
+        (folded into the product when `col` has room for its ones tap)."""
+        z = self._buffer("z", (rows, kernel.shape[-1]), slot)
+        if bias is not None and bias_folded(g, col):
             col[0, g.taps] = 1
             matrix = self._buffer("kernel_and_bias", (g.taps + 1, kernel.shape[-1]), slot)
             np.copyto(matrix[:g.taps], kernel.reshape(g.taps, -1))
             np.copyto(matrix[g.taps], bias)
             np.matmul(col[0].T, matrix, out=z)
         else:
-            matmul_groups(rows_by_taps(col, g), grouped(kernel, groups), z)
+            matmul_groups(rows_by_taps(col, g), grouped(kernel, g.groups), z)
             if bias is not None:
                 z += bias
-        return g, col, z
+        return z
 
     def _conv_backward(self, g, col, dz, kernel, d_kernel, input_shape,
                        need_input_grad, slot, d_bias=None):
