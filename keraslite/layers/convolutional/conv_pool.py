@@ -64,17 +64,13 @@ def im2col_tiled(xp, g, pool_size, tiles, col):
     sn, sy, sx, sc = xp.strides
     cg = g.c // g.groups
     tap = ((g.kh, sy * g.dh), (g.kw, sx * g.dw), (cg, sc))
-    position = ((g.n, sn), (ph, sy * g.sh * ki), (pw, sx * g.sw * kj))
+    # One strided view for all blocks (one copy: faster than one per block).
+    position = ((ki, sy * g.sh), (kj, sx * g.sw), (g.n, sn),
+                (ph, sy * g.sh * ki), (pw, sx * g.sw * kj))
     axes = ((g.groups, sc * cg),) + (tap + position if taps_major(g) else position + tap)
-    shape, strides = [a[0] for a in axes], [a[1] for a in axes]
-    block = g.n * ph * pw
-    for a in range(ki):
-        for b in range(kj):
-            windows = as_strided(xp[:, a * g.sh:, b * g.sw:], shape=shape,
-                                 strides=strides, writeable=False)
-            p = (a * kj + b) * block
-            rows = col[:, :, p:p + block] if taps_major(g) else col[:, p:p + block]
-            np.copyto(_view(rows, windows.shape), windows)
+    windows = as_strided(xp, shape=[a[0] for a in axes],
+                         strides=[a[1] for a in axes], writeable=False)
+    np.copyto(_view(col, windows.shape), windows)
 
 
 class ConvPool:
