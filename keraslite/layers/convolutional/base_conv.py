@@ -221,6 +221,14 @@ def bias_folded(g, col):
     return taps_major(g) and col.shape[1] == g.taps + 1
 
 
+def col_shape(g, fold, rows):
+    """The shape of `col` for `rows` output positions, with one more tap
+    when the bias is folded (see `ConvCore._conv_forward`)."""
+    if taps_major(g):
+        return (g.groups, g.taps + fold, rows)
+    return (g.groups, rows, g.taps)
+
+
 def rows_by_taps(col, g):
     """`col` as (groups, rows, taps), whichever way it is stored (a view)."""
     return col.transpose(0, 2, 1) if taps_major(g) else col
@@ -488,8 +496,7 @@ class ConvCore:
         g = self._geometry(x.shape, groups)
         xp = self._padded(x, g, slot)
         fold = bias is not None and groups == 1 and taps_major(g)
-        col = self._buffer("col", (groups, g.taps + fold, g.rows) if taps_major(g)
-                           else (groups, g.rows, g.taps), slot)
+        col = self._buffer("col", col_shape(g, fold, g.rows), slot)
         im2col(xp, g, col[:, :g.taps] if fold else col)
         return g, col, self._col_product(g, col, kernel, bias, g.rows, slot)
 

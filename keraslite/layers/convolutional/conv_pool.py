@@ -28,9 +28,10 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from keraslite import activations, autodiff
-from keraslite.layers.convolutional.base_conv import bias_folded, taps_major
+from keraslite.layers.convolutional.base_conv import (bias_folded, col_shape,
+                                                      taps_major)
 from keraslite.layers.layer import number_call
-from keraslite.layers.pooling.base_pooling import CHUNK_BYTES
+from keraslite.layers.pooling.base_pooling import by_images, first_maxima
 
 
 def fusable(conv, pool):
@@ -121,11 +122,9 @@ class ConvPool:
         xp = conv._padded(x, g, slot)
         fold = bias is not None and groups == 1 and taps_major(g)
         # The buffer of the unfused forward (the input gradient reuses all of it).
-        full = conv._buffer("col", (groups, g.taps + fold, g.rows) if taps_major(g)
-                            else (groups, g.rows, g.taps), slot)
-        col = _view(full.reshape(-1)[:groups * (g.taps + fold) * rows],
-                    (groups, g.taps + fold, rows) if taps_major(g)
-                    else (groups, rows, g.taps))
+        full = conv._buffer("col", col_shape(g, fold, g.rows), slot)
+        shape = col_shape(g, fold, rows)
+        col = _view(full.reshape(-1)[:np.prod(shape)], shape)
         im2col_tiled(xp, g, pool.pool_size, tiles, col[:, :g.taps] if fold else col)
         z = conv._col_product(g, col, kernel, bias, rows, slot)
         y = pool._buffer("y", tiled.out_shape)
@@ -137,7 +136,7 @@ class ConvPool:
             for p in range(2, blocks):
                 np.maximum(out, zb[p, start:stop], out=out)
 
-        _by_images(y, blocks, pool_tiles)
+        by_images(g.n, y[:1].nbytes * blocks, pool_tiles)
         conv._act_forward(y)
         if not keep:
             return y, None
@@ -157,19 +156,11 @@ class ConvPool:
 
         def unpool(start, stop):
             # Each window's gradient to its first maximum, written over `z`.
-            maxima, part = y[start:stop], grad[start:stop]
-            unclaimed = np.ones(maxima.shape, bool)
-            hit = np.empty(maxima.shape, bool)
-            for p in range(blocks):
-                if p < blocks - 1:
-                    np.equal(zb[p, start:stop], maxima, out=hit)
-                    hit &= unclaimed
-                    unclaimed ^= hit
-                else:
-                    hit = unclaimed
-                np.multiply(part, hit, out=zb[p, start:stop])
+            blocks_part = zb[:, start:stop]
+            for block, hit in zip(blocks_part, first_maxima(blocks_part, y[start:stop])):
+                np.multiply(grad[start:stop], hit, out=block)
 
-        _by_images(y, blocks, unpool)
+        by_images(g.n, y[:1].nbytes * blocks, unpool)
         dz = z
         kernel = conv.kernel.value
         d_kernel = conv._buffer("d_kernel", conv.kernel.shape, slot)
@@ -195,15 +186,6 @@ class ConvPool:
         dx = conv._input_grad(g, full, image.reshape(g.rows, -1), kernel, input_shape,
                               True, slot)
         return dx, grads
-
-
-def _by_images(y, blocks, work):
-    """Runs `work(start, stop)` over the images of `y`, about `CHUNK_BYTES`
-    of the pooled blocks at a time (as the pooling layers)."""
-    n = y.shape[0]
-    chunk = max(1, CHUNK_BYTES // max(y[:1].nbytes * blocks, 1))
-    for start in range(0, n, chunk):
-        work(start, min(start + chunk, n))
 
 
 def plan(layers):

@@ -148,10 +148,7 @@ class BasePooling(Layer):
         """Runs `work(start, stop)` over the images of the batch, a chunk of
         `CHUNK_BYTES` of `src` at a time (the window passes then read it from
         the cache)."""
-        n = src.shape[0]
-        chunk = max(1, CHUNK_BYTES // max(src[:1].nbytes, 1))
-        for start in range(0, n, chunk):
-            work(start, min(start + chunk, n))
+        by_images(src.shape[0], src[:1].nbytes, work)
 
     def forward(self, x, training=False, keep=False):
         g = self._geometry(x.shape)
@@ -199,7 +196,6 @@ class BasePooling(Layer):
         if src is None or g.overlap:
             scratch = self._buffer("share", dy.shape, slot)
         counts = g.counts.astype(dy.dtype) if src is None else None
-        last = len(g.windows) - 1
 
         def unpool(start, stop):
             part, grad = dx[start:stop], dy[start:stop]
@@ -217,16 +213,9 @@ class BasePooling(Layer):
                         part[window] = mean_share
                 return
             # Masks without branches: `np.copyto(where=)` is slow on random masks.
-            inputs, maxima = src[start:stop], y[start:stop]
-            unclaimed = np.ones(maxima.shape, bool)
-            hit = np.empty(maxima.shape, bool)
-            for position, window in enumerate(g.windows):
-                if position < last:
-                    np.equal(inputs[window], maxima, out=hit)
-                    hit &= unclaimed
-                    unclaimed ^= hit
-                else:
-                    hit = unclaimed
+            inputs = src[start:stop]
+            candidates = [inputs[window] for window in g.windows]
+            for window, hit in zip(g.windows, first_maxima(candidates, y[start:stop])):
                 if g.overlap:
                     part[window] += np.multiply(grad, hit, out=scratch[start:stop])
                 else:
@@ -243,6 +232,32 @@ class BasePooling(Layer):
             "strides": self.strides,
             "data_format": self.data_format,
         }
+
+
+def by_images(n, image_bytes, work):
+    """Runs `work(start, stop)` over `n` images, about `CHUNK_BYTES` of
+    `image_bytes` each at a time."""
+    chunk = max(1, CHUNK_BYTES // max(image_bytes, 1))
+    for start in range(0, n, chunk):
+        work(start, min(start + chunk, n))
+
+
+def first_maxima(candidates, maxima):
+    """Yields for each window position, in row-major order, where it holds
+    its window's first maximum (TensorFlow's MaxPoolGrad on ties): a bool
+    array like `maxima`, valid until the next one. The last position takes
+    every window not yet claimed (those holding NaN too)."""
+    unclaimed = np.ones(maxima.shape, bool)
+    hit = np.empty(maxima.shape, bool)
+    last = len(candidates) - 1
+    for position, values in enumerate(candidates):
+        if position < last:
+            np.equal(values, maxima, out=hit)
+            hit &= unclaimed
+            unclaimed ^= hit
+            yield hit
+        else:
+            yield unclaimed
 
 
 def _takes_relu(tape, tensor, producer):
