@@ -66,14 +66,16 @@ def keras_mask_dropout(rate, uniforms, name):
     return StreamDropout(rate, name=name)
 
 
-def convnet(lib, data_format="channels_last", normalize=False, uniforms=None):
+def convnet(lib, data_format="channels_last", normalize=False, uniforms=None,
+            functional=False):
     """The chapter-5 network (listings 5.1-5.2); `normalize` adds a
     BatchNormalization after the first two convolutions and a Dropout(0.5)
-    after Flatten."""
+    after Flatten; `functional` builds the same layers as a functional model
+    (as the book's 2nd edition writes its convnets)."""
     L = lib.layers
     axis = -1 if data_format == "channels_last" else 1
     shape = (28, 28, 1) if data_format == "channels_last" else (1, 28, 28)
-    stack = [lib.Input(shape)]
+    stack = [lib.Input(shape, name="images")]
     for i, filters in enumerate((32, 64, 64)):
         stack.append(L.Conv2D(filters, (3, 3), activation="relu",
                               data_format=data_format, name=f"conv{i}"))
@@ -92,6 +94,11 @@ def convnet(lib, data_format="channels_last", normalize=False, uniforms=None):
             stack.append(dropout)
     stack += [L.Dense(64, activation="relu", name="dense"),
               L.Dense(10, activation="softmax", name="out")]
+    if functional:
+        outputs = stack[0]
+        for layer in stack[1:]:
+            outputs = layer(outputs)
+        return lib.Model(stack[0], outputs, name="convnet")
     return lib.Sequential(stack, name="convnet")
 
 
@@ -125,7 +132,7 @@ FLAT_ORDER = np.arange(64 * 3 * 3).reshape(64, 3, 3).transpose(1, 2, 0).ravel()
 
 
 def run_both(mnist_slice, data_format="channels_last", normalize=False,
-             keras_format=None):
+             keras_format=None, functional=False):
     """Fits both libraries' networks from keraslite's initial weights;
     returns (our History, theirs, our weights, theirs). With `keras_format`
     "channels_last" under a channels_first keraslite network, Keras gets the
@@ -140,7 +147,7 @@ def run_both(mnist_slice, data_format="channels_last", normalize=False,
         keras_x, keras_x_val = x, x_val
     permute = keras_format != data_format
     keraslite.utils.set_random_seed(0)
-    ours = convnet(keraslite, data_format, normalize, Uniforms())
+    ours = convnet(keraslite, data_format, normalize, Uniforms(), functional)
     if permute:  # the initial weights of the channels_last run, reordered
         keraslite.utils.set_random_seed(0)
         initial = convnet(keraslite, keras_format, normalize, Uniforms())
@@ -149,7 +156,7 @@ def run_both(mnist_slice, data_format="channels_last", normalize=False,
             if a.name == "dense":
                 weights[0] = weights[0][np.argsort(FLAT_ORDER)]
             b.set_weights(weights)
-    theirs = convnet(keras, keras_format, normalize, Uniforms())
+    theirs = convnet(keras, keras_format, normalize, Uniforms(), functional)
     assert [la.name for la in ours.layers] == [la.name for la in theirs.layers]
     for a, b in zip(ours.layers, theirs.layers):
         weights = a.get_weights()
@@ -200,6 +207,13 @@ def test_book_convnet_fit_matches_keras(mnist_slice, float64):
     assert h1["val_accuracy"][-1] > 0.5  # 3 epochs on 512 images: it learns
 
 
+def test_functional_book_convnet_fit_matches_keras(mnist_slice, float64):
+    # keraslite runs each relu Conv2D + MaxPooling2D pair of the graph as
+    # one step (conv_pool.plan_graph).
+    h1, h2, w1, w2 = run_both(mnist_slice, functional=True)
+    assert_runs_match(h1, h2, w1, w2)
+
+
 def test_convnet_with_batch_normalization_and_dropout_matches_keras(mnist_slice, float64):
     h1, h2, w1, w2 = run_both(mnist_slice, normalize=True)
     worst = assert_runs_match(h1, h2, w1, w2)
@@ -223,8 +237,9 @@ def test_channels_first_convnet_fit_matches_keras(mnist_slice, float64):
     assert_runs_match(h1, h2, w1, w2)
 
 
-@pytest.mark.parametrize("data_format", ["channels_last", "channels_first"])
-def test_float32_gradients_match_keras_along_a_fit(mnist_slice, data_format):
+@pytest.mark.parametrize("data_format,functional", [
+    ("channels_last", False), ("channels_first", False), ("channels_last", True)])
+def test_float32_gradients_match_keras_along_a_fit(mnist_slice, data_format, functional):
     """24 float32 rmsprop steps of keraslite; at each, Keras's loss and
     gradient of the same batch from keraslite's current weights.
 
@@ -242,7 +257,8 @@ def test_float32_gradients_match_keras_along_a_fit(mnist_slice, data_format):
     if data_format == "channels_first":
         x = x.transpose(0, 3, 1, 2).copy()
     keraslite.utils.set_random_seed(0)
-    ours, theirs = convnet(keraslite, data_format), convnet(keras, data_format)
+    ours = convnet(keraslite, data_format, functional=functional)
+    theirs = convnet(keras, data_format, functional=functional)
     assert {w.dtype for w in ours.get_weights() + theirs.get_weights()} == {np.dtype("float32")}
     ours.compile(optimizer="rmsprop", loss="categorical_crossentropy",
                  metrics=["accuracy"])

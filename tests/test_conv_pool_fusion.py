@@ -1,8 +1,8 @@
-"""A Sequential model runs a relu Conv2D and the MaxPooling2D that tiles its
-output as one step (`conv_pool.ConvPool`): its outputs must be those of the
-two layers run one by one bit for bit, its gradients the same up to the
-order of the additions in the products (float32 rounding), and each
-window's gradient must go to the same (first) maximum."""
+"""A Sequential or functional model runs a relu Conv2D and the MaxPooling2D
+that tiles its output as one step (`conv_pool.ConvPool`): its outputs must
+be those of the two layers run one by one bit for bit, its gradients the
+same up to the order of the additions in the products (float32 rounding),
+and each window's gradient must go to the same (first) maximum."""
 import numpy as np
 import pytest
 
@@ -73,9 +73,16 @@ def test_fused_steps_equal_the_layers_one_by_one(name, monkeypatch):
     x, y = _data(case, "float32")
     np.testing.assert_array_equal(fused.predict(x, verbose=0),
                                   plain.predict(x, verbose=0))
+    _assert_training_matches(fused, plain, x, y)
+
+
+def _assert_training_matches(fused, plain, x, y):
+    """Loss, gradients and the weights after a 2-epoch fit: the fused
+    model's within float32 rounding of the unfused one's."""
     loss_f, grads_f = fused._compute_loss_and_grads(x, y)
     loss_p, grads_p = plain._compute_loss_and_grads(x, y)
     assert loss_f == loss_p
+    assert len(grads_f) == len(grads_p)
     for a, b in zip(grads_f, grads_p):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6 * np.abs(b).max())
     for model in (fused, plain):
@@ -85,14 +92,17 @@ def test_fused_steps_equal_the_layers_one_by_one(name, monkeypatch):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
 
 
-@pytest.mark.parametrize("name", ["book", "rgb_odd_sizes", "3x3_pool"])
-def test_ties_go_to_the_first_maximum_in_float64(name, monkeypatch, float64):
+@pytest.mark.parametrize("name,functional", [
+    ("book", False), ("rgb_odd_sizes", False), ("3x3_pool", False),
+    ("rgb_odd_sizes", True)])
+def test_ties_go_to_the_first_maximum_in_float64(name, functional, monkeypatch, float64):
     # Zero patches and a positive bias: many windows hold several equal
     # maxima; a gradient sent to another one would differ by far more
     # than float64 rounding.
     case = CASES[name]
-    fused = _model(case, "float64", bias=0.1)
-    plain = _model(case, "float64", fused=False, monkeypatch=monkeypatch, bias=0.1)
+    build = _functional if functional else _model
+    fused = build(case, "float64", bias=0.1)
+    plain = build(case, "float64", fused=False, monkeypatch=monkeypatch, bias=0.1)
     x, y = _data(case, "float64", sparse=True)
     _, grads_f = fused._compute_loss_and_grads(x, y)
     _, grads_p = plain._compute_loss_and_grads(x, y)
@@ -186,3 +196,100 @@ def test_errors_name_the_layers_as_unfused():
     model = K.Sequential([layers.Conv2D(2, 3, activation="relu"), layers.MaxPooling2D(4)])
     with pytest.raises(ValueError, match="zero or negative"):
         model.predict(np.ones((1, 5, 5, 1), "float32"), verbose=0)
+
+
+# --- functional models (conv_pool.plan_graph) ---------------------------------------
+
+def _functional(case, dtype="float32", fused=True, monkeypatch=None, bias=0.0,
+                input_dtype=None):
+    """`_model`'s network as a functional model (the book's 2nd edition)."""
+    if not fused:
+        monkeypatch.setattr(conv_pool, "fusable", lambda conv, pool: False)
+    K.utils.set_random_seed(1)
+    conv_args = {k: v for k, v in case.items() if k not in ("shape", "pool")}
+    inputs = K.Input(case["shape"], dtype=input_dtype or dtype)
+    x = layers.Conv2D(8, conv_args.pop("kernel_size", 3), activation="relu",
+                      bias_initializer=K.initializers.Constant(bias), dtype=dtype,
+                      **conv_args)(inputs)
+    x = layers.MaxPooling2D(case.get("pool", 2), dtype=dtype)(x)
+    x = layers.Conv2D(6, 2, activation="relu", dtype=dtype)(x)
+    x = layers.MaxPooling2D(2, dtype=dtype)(x)
+    outputs = layers.Dense(5, activation="softmax", dtype=dtype)(
+        layers.Flatten(dtype=dtype)(x))
+    model = K.Model(inputs, outputs)
+    model.compile(optimizer="rmsprop", loss="sparse_categorical_crossentropy")
+    steps = model._conv_pools()
+    assert len(steps) == (2 if fused else 0)
+    if not fused:
+        monkeypatch.undo()
+    return model
+
+
+@pytest.mark.parametrize("name", ["book", "rgb_odd_sizes", "dilated_2x3_pool"])
+def test_functional_pairs_run_fused_as_in_sequential(name, monkeypatch):
+    case = CASES[name]
+    fused = _functional(case)
+    plain = _functional(case, fused=False, monkeypatch=monkeypatch)
+    x, y = _data(case, "float32")
+    calls = []
+    call = conv_pool.ConvPool.call
+    monkeypatch.setattr(conv_pool.ConvPool, "call",
+                        lambda self, *a, **k: calls.append(1) or call(self, *a, **k))
+    np.testing.assert_array_equal(fused.predict(x, verbose=0),
+                                  plain.predict(x, verbose=0))
+    assert len(calls) == 2  # the fused model's two pairs, once each
+    # The same numbers as the fused Sequential model, weights and all.
+    np.testing.assert_array_equal(fused.predict(x, verbose=0),
+                                  _model(case).predict(x, verbose=0))
+    _assert_training_matches(fused, plain, x, y)
+
+
+def test_functional_input_of_another_dtype_runs_the_layers_one_by_one():
+    # uint8 images into the first convolution: converted by the layer, as
+    # unfused; the second pair (float32 input) still runs fused.
+    case = CASES["book"]
+    model = _functional(case, input_dtype="uint8")
+    x = np.random.default_rng(0).integers(0, 255, (3,) + case["shape"]).astype("uint8")
+    first = model._conv_pools()
+    assert not first[id(model.layers[1]._inbound_nodes[0])].run(
+        {id(model.inputs[0]): x})
+    np.testing.assert_array_equal(model.predict(x, verbose=0),
+                                  model.predict(x.astype("float32"), verbose=0))
+
+
+def _graph(reader):
+    inp = K.Input((8, 8, 2))
+    h = layers.Conv2D(3, 3, activation="relu")(inp)
+    pooled = layers.MaxPooling2D()(h)
+    out = layers.Dense(2)(layers.Flatten()(pooled))
+    if reader == "branch":  # the convolution's output read by another layer too
+        side = layers.Dense(2)(layers.GlobalAveragePooling2D()(h))
+        return K.Model(inp, layers.Add()([out, side]))
+    if reader == "output":  # the convolution's output is a model output too
+        return K.Model(inp, [out, h])
+    if reader == "pool_output":  # fused: the pooling's output may be one
+        return K.Model(inp, [out, pooled])
+    if reader == "overlapping":
+        return K.Model(inp, layers.Dense(2)(layers.Flatten()(
+            layers.MaxPooling2D(3, strides=2)(h))))
+    raise AssertionError(reader)
+
+
+@pytest.mark.parametrize("reader,fused", [
+    ("branch", False), ("output", False), ("overlapping", False), ("pool_output", True)])
+def test_functional_pairs_fuse_only_when_the_pooling_alone_reads(reader, fused):
+    model = _graph(reader)
+    assert len(model._conv_pools()) == int(fused)
+    x = np.random.default_rng(3).standard_normal((4, 8, 8, 2)).astype("float32")
+    # The outputs are those of the layers called one by one.
+    expected = {}
+    for node in model._run_order:
+        if node.is_input:
+            expected[id(node.output_tensors[0])] = x
+            continue
+        args = [expected[id(t)] for t in node.input_tensors]
+        expected[id(node.output_tensors[0])] = node.layer(args if len(args) > 1 else args[0])
+    outputs = model.predict(x, verbose=0)
+    outputs = outputs if isinstance(outputs, list) else [outputs]
+    for got, tensor in zip(outputs, model.outputs):
+        np.testing.assert_array_equal(got, expected[id(tensor)])

@@ -101,6 +101,9 @@ class Functional(Model):
         them on its tensors (`_keras_mask`)."""
         values = {}
         masks = None if mask is None and self._mask_free else {}
+        # Relu Conv2D + tiling MaxPooling2D pairs as one step (conv_pool);
+        # the pooling's node is then skipped: its output has a value.
+        fused = self._conv_pools() if masks is None else None
         flat_inputs = self._flatten_inputs(inputs)
         for tensor, value in zip(self.inputs, flat_inputs):
             values[id(tensor)] = value
@@ -111,6 +114,8 @@ class Functional(Model):
         for node in self._run_order:
             if any(id(t) in values for t in node.output_tensors) or node.is_input:
                 continue  # a model input (or an InputLayer)
+            if fused and id(node) in fused and fused[id(node)].run(values):
+                continue
             args = pack_like(node.arguments, [
                 values[id(leaf)] if isinstance(leaf, KerasTensor) else leaf
                 for leaf in flatten(node.arguments)])
@@ -146,6 +151,16 @@ class Functional(Model):
             return outputs, None
         out_masks = [masks.get(id(t)) for t in self.outputs]
         return outputs, out_masks if len(out_masks) > 1 else out_masks[0]
+
+    def _conv_pools(self):
+        """`conv_pool.plan_graph` of the graph, made once (the graph is fixed)."""
+        steps = self.__dict__.get("_conv_pools_cache")
+        if steps is None:
+            from keraslite.layers.convolutional import conv_pool
+
+            steps = conv_pool.plan_graph(self._run_order, self.outputs)
+            self.__dict__["_conv_pools_cache"] = steps  # not a tracked attribute
+        return steps
 
     def _flatten_inputs(self, inputs):
         if isinstance(inputs, dict):

@@ -2,8 +2,11 @@
 
 A Sequential model runs `Conv2D(activation="relu")` followed by a
 `MaxPooling2D` whose windows tile the convolution's output (pool_size ==
-strides, "valid", both channels_last) as one step, `ConvPool` (the book's
-chapter-5 network and Keras's MNIST convnet are made of such pairs):
+strides, "valid", both channels_last) as one step, `ConvPool` (`plan`); so
+does a functional model where such a pooling is the only reader of the
+convolution's output (`plan_graph`). The book's chapter-5 (1st edition,
+Sequential) and chapter-8 (2nd edition, functional) convnets and Keras's
+MNIST convnet are made of such pairs.
 
 - The column matrix's rows are ordered by window position: for a ki x kj
   pool, ki * kj blocks, block (a, b) holding the output pixels
@@ -24,6 +27,8 @@ The numbers are those of the two layers run one after the other but for
 the order of the additions in the products (the kernel gradient sums the
 same terms, the pixels in another order) and the sign of a zero output.
 """
+import collections
+
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
@@ -199,4 +204,58 @@ def plan(layers):
         else:
             steps.append(layers[i])
             i += 1
+    return steps
+
+
+class GraphStep(collections.namedtuple("GraphStep", "conv_pool source target")):
+    """A `ConvPool` in a functional graph: it reads the tensor `source` and
+    gives the value of `target`, the pooling's output."""
+
+    def run(self, values):
+        """Puts the value of `target` in `values` (keyed by tensor id) and
+        returns True; False, with nothing done, when the input is not one
+        the pair takes as is (another dtype, a structure): the layers then
+        run one by one, which convert or reject it."""
+        x = values[id(self.source)]
+        conv = self.conv_pool.conv
+        value = autodiff.value_of(x)
+        if not isinstance(value, np.ndarray) or value.dtype != conv.dtype or \
+                value.ndim != 4:
+            return False
+        conv._check_input_shape(value.shape)
+        values[id(self.target)] = self.conv_pool.call(x)
+        return True
+
+
+def _plain_call(node):
+    """Whether a graph node calls its layer on one tensor, with no other
+    argument than `training` or an empty `mask`."""
+    return (len(node.input_tensors) == 1 and node.arguments is node.input_tensors[0]
+            and len(node.output_tensors) == 1
+            and all(key in ("training", "mask") and (value is None or isinstance(value, bool))
+                    for key, value in node.kwargs.items()))
+
+
+def plan_graph(nodes, outputs):
+    """{id(conv node): `GraphStep`} for a functional graph's nodes (in run
+    order) and outputs: each node of a `fusable` convolution whose output is
+    read by exactly one node, a pooling's, and is not a model output."""
+    readers = collections.defaultdict(list)
+    for node in nodes:
+        for tensor in node.input_tensors:
+            readers[id(tensor)].append(node)
+    model_outputs = {id(t) for t in outputs}
+    steps = {}
+    for node in nodes:
+        if node.is_input or not _plain_call(node):
+            continue
+        (out,) = node.output_tensors
+        reading = readers[id(out)]
+        if len(reading) != 1 or id(out) in model_outputs:
+            continue
+        pool_node = reading[0]
+        if _plain_call(pool_node) and node.layer.built and pool_node.layer.built and \
+                fusable(node.layer, pool_node.layer):
+            steps[id(node)] = GraphStep(ConvPool(node.layer, pool_node.layer),
+                                        node.input_tensors[0], pool_node.output_tensors[0])
     return steps
