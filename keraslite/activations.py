@@ -197,9 +197,10 @@ def softmax(x, axis=-1):
 
 
 def _softmax_forward(z, axis=-1):
-    z -= z.max(axis=axis, keepdims=True)
+    # The ufuncs' reduce, not the `max`/`sum` methods' Python wrappers.
+    np.subtract(z, np.maximum.reduce(z, axis=axis, keepdims=True), out=z)
     np.exp(z, out=z)
-    z /= z.sum(axis=axis, keepdims=True)
+    np.divide(z, np.add.reduce(z, axis=axis, keepdims=True), out=z)
     return z
 
 

@@ -60,6 +60,36 @@ def test_restored_after_an_exception():
     assert not denormal.flushing()
 
 
+def _mxcsr(env=None):
+    get, set_ = denormal._functions()
+    env = env or denormal._fenv()
+    get(env)
+    return env
+
+
+def test_a_partly_set_mode_is_restored_exactly():
+    # Flush-to-zero alone on before the scope (bit 15), not denormals-are-
+    # zero (bit 6): the scope sets both, and its exit puts back FTZ alone.
+    get, set_ = denormal._functions()
+    sub, big = np.float32(1e-40), np.float32(1e30)  # made before FTZ is on
+    saved = _mxcsr()
+    before = saved[-1]
+    env = _mxcsr()
+    env[-1] = (before & ~0x8040) | 0x8000
+    set_(env)
+    try:
+        with flush_denormals():
+            assert _mxcsr()[-1] & 0x8040 == 0x8040
+            assert sub * big == 0  # DAZ on
+        assert _mxcsr()[-1] & 0x8040 == 0x8000
+        assert sub * big > 0  # DAZ off again
+        assert _square() == 0  # FTZ still on
+    finally:
+        set_(saved)
+    assert _mxcsr()[-1] == before
+    assert _square() > 0
+
+
 def test_other_threads_keep_ieee():
     seen, go = [], threading.Event()
 

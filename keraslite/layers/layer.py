@@ -291,6 +291,8 @@ class Layer:
         """
         key = (key, self._slot if slot is None else slot)
         buf = self._buffers.get(key)
+        if buf is not None and buf.shape == shape:
+            return buf
         if buf is None or buf.shape[1:] != shape[1:] or buf.shape[0] < shape[0]:
             buf = np.empty(shape, dtype=self.dtype)
             self._buffers[key] = buf

@@ -716,6 +716,11 @@ class Trainer:
         `x` may also be a generator or a `PyDataset` of batches (`x`,
         `(x,)` or `(x, y, ...)`, whose targets are ignored).
         """
+        if verbose == 0 and batch_size is None and steps is None and \
+                not callbacks:
+            y = self._predict_small(x)
+            if y is not None:
+                return y
         if not isinstance(x, np.ndarray) and data_adapters.is_batch_source(x):
             return self._predict_batches(x, verbose, steps, callbacks)
         batch_size = data_utils.check_batch_size(batch_size, default=None)
@@ -751,6 +756,11 @@ class Trainer:
                     [o[start:stop] for o in outs])})
         callback_list.on_predict_end()
         return self._structure_outputs(outs)
+
+    def _predict_small(self, x):
+        """A model kind's shortcut for one silent batch (see Sequential's);
+        None: take the general path."""
+        return None
 
     def _predict_inputs(self, x):
         """x as checked arrays, one per model input (for predict)."""
