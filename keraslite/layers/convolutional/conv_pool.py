@@ -36,7 +36,7 @@ from keraslite import activations, autodiff
 from keraslite.layers.convolutional.base_conv import (bias_folded, col_shape,
                                                       taps_major)
 from keraslite.layers.layer import number_call
-from keraslite.layers.pooling.base_pooling import by_images, first_maxima
+from keraslite.layers.pooling.base_pooling import by_images, first_max_shares
 
 
 def fusable(conv, pool):
@@ -114,7 +114,7 @@ class ConvPool:
 
     def forward(self, x, keep=False):
         conv, pool = self.conv, self.pool
-        slot, pool_slot = conv._slot, pool._slot
+        slot = conv._slot
         kernel = conv.kernel.value
         groups = conv._groups()
         bias = conv.bias.value if conv.use_bias else None
@@ -145,7 +145,7 @@ class ConvPool:
         conv._act_forward(y)
         if not keep:
             return y, None
-        return y, (g, full, col, z, y, x.shape, tiles, slot, pool_slot)
+        return y, (g, full, col, z, y, x.shape, tiles, slot)
 
     def backward(self, ctx, dy, need_input_grad=True):
         """The input gradient (or None) and the convolution's `[dkernel, dbias]`.
@@ -153,17 +153,20 @@ class ConvPool:
         Overwrites the forward's `z` with its gradient and `col` with the
         column gradient."""
         conv, pool = self.conv, self.pool
-        g, full, col, z, y, input_shape, tiles, slot, pool_slot = ctx
+        g, full, col, z, y, input_shape, tiles, slot = ctx
         blocks = pool.pool_size[0] * pool.pool_size[1]
-        # relu's derivative, at the pooled value (see the module).
-        grad = np.multiply(dy, y > 0, out=pool._buffer("relu_dy", dy.shape, pool_slot))
         zb = _view(z, (blocks,) + y.shape)
 
         def unpool(start, stop):
-            # Each window's gradient to its first maximum, written over `z`.
-            blocks_part = zb[:, start:stop]
-            for block, hit in zip(blocks_part, first_maxima(blocks_part, y[start:stop])):
-                np.multiply(grad[start:stop], hit, out=block)
+            # Each window's gradient to its first maximum, written over `z`:
+            # the last block's values are not compared (what no earlier
+            # position claims goes there), so it starts as the whole
+            # gradient, with relu's derivative at the pooled value (see the
+            # module).
+            part, maxima = zb[:, start:stop], y[start:stop]
+            remaining = part[-1]
+            np.multiply(dy[start:stop], maxima > 0, out=remaining)
+            first_max_shares(part, maxima, remaining)
 
         by_images(g.n, y[:1].nbytes * blocks, unpool)
         dz = z
