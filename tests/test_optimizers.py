@@ -115,6 +115,52 @@ def test_blocked_update_equals_whole_update(make, monkeypatch):
         np.testing.assert_array_equal(a, b)
 
 
+def test_work_arrays_are_one_block_shared_by_all_variables():
+    # Elementwise updates get block-sized work arrays that every variable of
+    # a dtype shares (no whole-variable scratch: they stay in the cache); a
+    # float64 variable gets its own set, and the numbers are each variable's
+    # update alone.
+    from keraslite.optimizers.optimizer import _BLOCK
+
+    rng = np.random.default_rng(1)
+    values = [rng.normal(size=shape).astype(dtype) for shape, dtype in [
+        ((300, 500), "float32"), ((7,), "float32"), ((40, 30), "float64")]]
+    grads = [rng.normal(size=v.shape).astype(v.dtype) for v in values]
+    together = [Variable(v.copy(), f"w{i}") for i, v in enumerate(values)]
+    opt = optimizers.RMSprop(momentum=0.5)
+    for _ in range(3):
+        opt.apply([g.copy() for g in grads], together)
+    assert opt._own_scratch == {}
+    sizes = {str(dtype): [len(w) for w in arrays]
+             for dtype, arrays in opt._shared_scratch.items()}
+    assert sizes == {"float32": [_BLOCK, _BLOCK], "float64": [1200, 1200]}
+    for value, grad, var in zip(values, grads, together):
+        alone = Variable(value.copy(), "w")
+        single = optimizers.RMSprop(momentum=0.5)
+        for _ in range(3):
+            single.apply([grad.copy()], [alone])
+        np.testing.assert_array_equal(var.value, alone.value)
+
+
+def test_a_strided_gradient_updates_whole_with_its_own_work_arrays():
+    from keraslite.optimizers.optimizer import _BLOCK
+
+    rng = np.random.default_rng(2)
+    start = rng.normal(size=(300, 500)).astype("float32")  # > one block
+    wide = rng.normal(size=(300, 1000)).astype("float32")
+    strided, contiguous = wide[:, ::2], np.ascontiguousarray(wide[:, ::2])
+    results = []
+    for grad in (strided, contiguous):
+        var = Variable(start.copy(), "kernel")
+        opt = optimizers.Adam()
+        opt.apply([grad], [var])
+        results.append(var.value)
+        own = {i: [w.shape for w in arrays] for i, arrays in opt._own_scratch.items()}
+        assert own == ({0: [(300, 500)] * 2} if grad is strided else {})
+    assert start.size > _BLOCK
+    np.testing.assert_array_equal(results[0], results[1])
+
+
 # --- the optimizers of issue 14 ----------------------------------------------------
 # Hand-written references on one weight, in plain Python floats, from the update
 # rules of Keras 3's keras/src/optimizers/<name>.py.
