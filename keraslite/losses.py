@@ -171,8 +171,9 @@ def _sparse_labels(y_true, y_pred):
             f"Received: target.shape={y_true.shape}, "
             f"output.shape={y_pred.shape}"
         )
-    labels = y_true.astype("int64")
-    if labels.size and (labels.min() < 0 or labels.max() >= y_pred.shape[-1]):
+    labels = y_true.astype("int64", copy=False)  # only read
+    if labels.size and (np.minimum.reduce(labels, axis=None) < 0 or
+                        np.maximum.reduce(labels, axis=None) >= y_pred.shape[-1]):
         raise ValueError(
             "Received a label value outside the valid range "
             f"[0, {y_pred.shape[-1]}) for sparse_categorical_crossentropy: "
@@ -236,15 +237,17 @@ def _sparse_softmax_terms(y_true, y_pred, from_logits, ignore_class):
     y_true, valid = _ignore(np.asarray(y_true), ignore_class)
     labels = _sparse_labels(y_true, y_pred)
     logits = _sparse_logits(y_pred, from_logits)
-    shifted = logits - logits.max(axis=-1, keepdims=True)
-    exp = np.exp(shifted)
-    total = exp.sum(axis=-1, keepdims=True)
-    log_p = shifted - np.log(total)
+    shifted = logits - np.maximum.reduce(logits, axis=-1, keepdims=True)
     # The labels' entries, through flat (row, label) pairs.
     rows = np.arange(labels.size)
     flat_labels = labels.reshape(-1)
-    values = -log_p.reshape(-1, log_p.shape[-1])[rows, flat_labels].reshape(
-        labels.shape)
+    picked = shifted.reshape(-1, shifted.shape[-1])[rows, flat_labels]
+    exp = np.exp(shifted, out=shifted)
+    total = np.add.reduce(exp, axis=-1, keepdims=True)
+    # -log_p at the labels: log(total) - s, which is -(s - log(total))
+    # exactly (and +0 rather than -0 where the two are equal, as TensorFlow's
+    # kernel), without log_p's other entries.
+    values = (np.log(total).reshape(-1) - picked).reshape(labels.shape)
     grad = np.divide(exp, total, out=exp)
     grad.reshape(-1, grad.shape[-1])[rows, flat_labels] -= 1.0
     if not from_logits:
@@ -254,7 +257,7 @@ def _sparse_softmax_terms(y_true, y_pred, from_logits, ignore_class):
     if valid is not None:
         values = np.where(valid.reshape(values.shape), values, 0.0)
         grad = grad * valid.reshape(grad.shape[:-1] + (1,))
-    return values.astype(y_pred.dtype), grad.astype(y_pred.dtype)
+    return values.astype(y_pred.dtype, copy=False), grad.astype(y_pred.dtype, copy=False)
 
 
 def _ignore(y_true, ignore_class):

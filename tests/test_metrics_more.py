@@ -266,3 +266,19 @@ def test_a_wrapper_of_a_custom_function_is_refused_at_save(tmp_path):
     model.compile("sgd", "mse", metrics=[metrics.MeanMetricWrapper(lambda a, b: a - b)])
     with pytest.raises(ValueError, match="Cannot save the metric"):
         model.save(tmp_path / "m.keras")
+
+
+@pytest.mark.parametrize("dtype", [None, "float64"])
+def test_mean_of_scalars_weighted_by_counts_takes_the_general_arithmetic(dtype):
+    # fit's loss tracker: a scalar loss weighted by the batch size (an int)
+    # takes a shortcut; an np.int64 weight takes the general path. Both
+    # hold the same float32 (or float64) total and count, bit for bit.
+    rng = np.random.default_rng(0)
+    fast, general = metrics.Mean(dtype=dtype), metrics.Mean(dtype=dtype)
+    for value, count in zip(rng.random(50) * 3, rng.integers(1, 200, 50)):
+        for v in (np.float32(value), float(value)):
+            fast.update_state(v, sample_weight=int(count))
+            general.update_state(v, sample_weight=np.int64(count))
+    assert fast.total.dtype == general.total.dtype == np.dtype(dtype or "float32")
+    assert fast.total == general.total and fast.count == general.count
+    assert fast.result() == general.result()

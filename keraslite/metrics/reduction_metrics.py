@@ -76,6 +76,14 @@ class Mean(Metric):
         return {"total": self.total, "count": self.count}
 
     def update_state(self, values, sample_weight=None):
+        if type(sample_weight) is int and isinstance(values, (float, np.floating)):
+            # A scalar weighted by a count (fit's loss tracker, each step):
+            # the general path's float32 arithmetic, without its arrays.
+            scalar = self.dtype_type
+            weight = scalar(sample_weight)
+            self.total = scalar(self.total + scalar(values) * weight)
+            self.count = scalar(self.count + weight)
+            return
         values, sample_weight = reduce_to_samplewise_values(
             values, sample_weight, np.mean, self.dtype)
         if sample_weight is not None:
