@@ -279,6 +279,11 @@ PEER_TARGETS = {
         "keraslite fit / Keras/TF fit, both with one core busy", "<=", 1.0),
     "load_fit_over_jax_load_fit": (
         "keraslite fit / Keras/JAX fit, both with one core busy", None, None),
+    "fit_over_numpy_loop": ("keraslite fit / NumPy loop fit", None, None),
+    "numpy_loop_over_jax_fit": ("NumPy loop fit / Keras/JAX fit", None, None),
+    "numpy_loop_steady_over_jax": (
+        "NumPy loop steady epoch / Keras/JAX steady epoch", None, None),
+    "numpy_loop_over_floor": ("NumPy loop fit / GEMM floor", None, None),
 }
 
 
@@ -298,6 +303,15 @@ def peer_ratios(results, loaded=None):
         "fit_over_tf_fit": over("", "keras"),
         "fit_over_torch_fit": over("", "torch"),
     }
+    loop = kl.get("numpy_loop")
+    if loop:  # the hand-written NumPy step (benchmarks/numpy_loop.py)
+        values["fit_over_numpy_loop"] = kl["fit_s"] / loop["train_s"]
+        jax = results.get("keras_jax")
+        if jax:
+            values["numpy_loop_over_jax_fit"] = loop["train_s"] / jax["fit_s"]
+            values["numpy_loop_steady_over_jax"] = (
+                loop["steady_epoch_s"] / jax["steady_epoch_s"])
+        values["numpy_loop_over_floor"] = loop["train_s"] / kl["floor"]["train_s"]
     if loaded:
         lkl = loaded["keraslite"]
         values["load_fit_over_quiet_fit"] = lkl["fit_s"] / kl["fit_s"]

@@ -244,7 +244,7 @@ def task_import(args):
 
 
 def task_book(args):
-    from benchmarks import gemm
+    from benchmarks import gemm, numpy_loop
 
     t0 = time.perf_counter()
     lib = _import_library(args.lib)
@@ -294,13 +294,22 @@ def task_book(args):
     # GEMM floor of training and, for keraslite, the fit with verbose=1 to
     # /dev/null. Best of `fit_repeats` for each: the machine is noisy, and
     # noise only ever adds time.
-    fits, floor_runs, verbose1_runs = [first], [], []
-    floor_threads = {}
+    fits, floor_runs, verbose1_runs, loops = [first], [], [], []
+    floor_threads, loop_threads = {}, {}
+
+    def numpy_loop_run():
+        weights = numpy_loop.glorot_weights(features, args.hidden, args.classes)
+        seconds, epoch_s, _ = numpy_loop.train(
+            x_train, y_train, args.batch_size, args.epochs, weights)
+        loops.append({"train_s": seconds, "epoch_s": epoch_s})
+        return seconds
+
     for i in range(args.fit_repeats):
         if args.lib == "keraslite":
             floor_runs.append(best_thread_count(lambda: gemm.train_floor(
                 x_train, args.hidden, args.classes, args.batch_size,
                 args.epochs)[0], floor_threads))
+            best_thread_count(numpy_loop_run, loop_threads)
         if i > 0:
             seed(lib)
             model = build_network(lib, features, args.hidden, args.classes)
@@ -333,6 +342,14 @@ def task_book(args):
             "train_step_s": min(floor_runs) / steps,
             "predict_s": min(predict_floor_runs),
             "predict_runs": predict_floor_runs,
+        }
+        best_loop = min(loops, key=lambda r: r["train_s"])
+        out["numpy_loop"] = {
+            "train_s": best_loop["train_s"],
+            "train_runs": [r["train_s"] for r in loops],
+            "train_by_threads": loop_threads,
+            "epoch_s": best_loop["epoch_s"],
+            "steady_epoch_s": min(steady_epoch(r["epoch_s"]) for r in loops),
         }
     out["final_peak_rss_mb"] = peak_rss_mb()
     return out

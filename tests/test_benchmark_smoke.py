@@ -64,6 +64,9 @@ def test_tiny_book_run_writes_json_and_png(tmp_path, mnist_npz_path):
     assert set(kl["history"]) == {"loss", "accuracy"}
     assert len(kl["history"]["loss"]) == report["config"]["epochs"]
     assert {"train_s", "train_step_s", "predict_s"} <= set(kl["floor"])
+    loop = kl["numpy_loop"]
+    assert _is_number(loop["train_s"]) and _is_number(loop["steady_epoch_s"])
+    assert len(loop["epoch_s"]) == report["config"]["epochs"]
 
     assert set(report["ratios"]) == RATIO_KEYS
     for name, ratio in report["ratios"].items():
@@ -119,6 +122,24 @@ def test_peer_ratios_are_the_issue_13_targets():
     assert ratios["fit_over_floor"]["met"] is True  # <= 1.6
     assert ratios["load_fit_over_jax_load_fit"]["met"] is None
     assert "load_fit_over_quiet_fit" not in peer_ratios(quiet)
+    assert "fit_over_numpy_loop" not in values
+
+
+def test_peer_ratios_of_the_numpy_loop():
+    from benchmarks.run import peer_ratios
+
+    kl = {"fit_s": 4.0, "steady_epoch_s": 0.8, "floor": {"train_s": 2.0},
+          "numpy_loop": {"train_s": 3.2, "steady_epoch_s": 0.6}}
+    jax = {"fit_s": 4.0, "steady_epoch_s": 0.5}
+    values = {k: r["value"] for k, r in
+              peer_ratios({"keraslite": kl, "keras_jax": jax}).items()}
+    assert values["fit_over_numpy_loop"] == 4.0 / 3.2
+    assert values["numpy_loop_over_jax_fit"] == 0.8
+    assert values["numpy_loop_steady_over_jax"] == 0.6 / 0.5
+    assert values["numpy_loop_over_floor"] == 1.6
+    without_jax = peer_ratios({"keraslite": kl})
+    assert without_jax["numpy_loop_over_floor"]["value"] == 1.6
+    assert "numpy_loop_over_jax_fit" not in without_jax
 
 
 def test_tiny_scaled_run_writes_json(tmp_path, mnist_npz_path):
